@@ -1,0 +1,7 @@
+export default defineNuxtConfig({
+  modules: ['@pinia/nuxt'],
+  runtimeConfig: {
+    public: { apiBase: '/api' },
+  },
+  typescript: { strict: true },
+})

@@ -1,0 +1,2 @@
+const semver = require('semver')
+console.log(semver.inc(process.argv[2], 'patch'))

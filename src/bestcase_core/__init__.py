@@ -1,0 +1,108 @@
+"""bestcase: find a team's best Nuxt/Vue/TypeScript files with a local model, serve them over MCP.
+
+The public API is what this module exports; everything else may move.
+Heavy parts (llama.cpp, the MCP SDK) load on first use, so ``import bestcase_core``
+is cheap and works before the model is installed.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    BestcaseError,
+    BuildError,
+    ConfigError,
+    CorruptRecordError,
+    FetchError,
+    InputFileError,
+    InvalidIdError,
+    InvalidModelFileError,
+    ModelIntegrityError,
+    ModelLoadError,
+    ModelNotFoundError,
+    RecordNotFoundError,
+    StorageError,
+    UnknownModelError,
+    WorkspaceError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "Settings": "settings",
+    "load_settings": "settings",
+    "ModelSpec": "registry",
+    "get_model": "registry",
+    "list_models": "registry",
+    "default_model_name": "registry",
+    "ensure_model": "fetch",
+    "resolve_model": "fetch",
+    "GGUFInfo": "gguf_info",
+    "read_gguf_info": "gguf_info",
+    "OffloadPlan": "offload",
+    "plan_offload": "offload",
+    "VramBudget": "gpu",
+    "detect_vram_budget": "gpu",
+    "gpu_offload_supported": "gpu",
+    "Engine": "engine",
+    "Scorer": "scorer",
+    "make_plan": "scorer",
+    "FileScore": "schema",
+    "Reasons": "schema",
+    "Role": "roles",
+    "role_for_path": "roles",
+    "RUBRIC_VERSION": "rubric",
+    "DIMENSIONS": "rubric",
+    "DoctorReport": "doctor",
+    "diagnose": "doctor",
+}
+
+__all__ = [
+    "BestcaseError",
+    "BuildError",
+    "ConfigError",
+    "CorruptRecordError",
+    "FetchError",
+    "InputFileError",
+    "InvalidIdError",
+    "InvalidModelFileError",
+    "ModelIntegrityError",
+    "ModelLoadError",
+    "ModelNotFoundError",
+    "RecordNotFoundError",
+    "StorageError",
+    "UnknownModelError",
+    "WorkspaceError",
+    "__version__",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bestcase_core' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:
+    from .doctor import DoctorReport, diagnose
+    from .engine import Engine
+    from .fetch import ensure_model, resolve_model
+    from .gguf_info import GGUFInfo, read_gguf_info
+    from .gpu import VramBudget, detect_vram_budget, gpu_offload_supported
+    from .offload import OffloadPlan, plan_offload
+    from .registry import ModelSpec, default_model_name, get_model, list_models
+    from .roles import Role, role_for_path
+    from .rubric import DIMENSIONS, RUBRIC_VERSION
+    from .schema import FileScore, Reasons
+    from .scorer import Scorer, make_plan
+    from .settings import Settings, load_settings

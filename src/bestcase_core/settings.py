@@ -1,0 +1,106 @@
+"""One settings object for the scan, the scorer and the MCP server.
+
+Values come from keyword arguments (command-line options), then from the
+environment (the seed's names: ``LLM_MODEL``, ``CONCURRENCY``,
+``PROJECTS_PATH``, ``BESTCASE_STORAGE_PATH``; bestcase's own start with
+``BESTCASE_``), then from the defaults below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+from .paths import REPO_ROOT
+
+KVType = Literal["f16", "q8_0", "q4_0"]
+
+
+class Settings(BaseSettings):
+    """Everything a user can set. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    model: str = Field(
+        default="",
+        validation_alias="LLM_MODEL",
+        description="registry name (qwen2.5-coder:1.5b) or a path to a .gguf file; empty means the registry's default",
+    )
+    models_dir: Path = Field(
+        default=REPO_ROOT / "models",
+        validation_alias="BESTCASE_MODELS_DIR",
+    )
+    concurrency: int = Field(default=1, ge=1, le=64, validation_alias="CONCURRENCY")
+    projects_path: Path | None = Field(default=None, validation_alias="PROJECTS_PATH")
+    storage_path: Path | None = Field(
+        default=None,
+        validation_alias="BESTCASE_STORAGE_PATH",
+        description="where .bestcases JSON, the index and the report go; default <root>/.bestcases",
+    )
+    vram_mb: int | None = Field(
+        default=None,
+        ge=0,
+        validation_alias="BESTCASE_VRAM_MB",
+        description="VRAM budget in MiB; default: free memory of a visible GPU, else 6144 (GTX 1060)",
+    )
+    n_ctx: int = Field(default=8192, ge=512, le=131072, validation_alias="BESTCASE_CTX")
+    kv_type: KVType = Field(default="f16", validation_alias="BESTCASE_KV_TYPE")
+    n_threads: int | None = Field(default=None, ge=1, validation_alias="BESTCASE_THREADS")
+    flash_attn: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="BESTCASE_FLASH_ATTN")
+    exemplar_threshold: float = Field(default=85.0, ge=0, le=100, validation_alias="BESTCASE_EXEMPLAR_THRESHOLD")
+    max_files: int = Field(default=50, ge=1, validation_alias="BESTCASE_MAX_FILES")
+    max_file_bytes: int = Field(default=256 * 1024, ge=1024, validation_alias="BESTCASE_MAX_FILE_BYTES")
+    keep: int = Field(default=3, ge=1, validation_alias="BESTCASE_KEEP")
+
+    @field_validator("model")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    def model_name(self) -> str:
+        """The model asked for, or the registry's default."""
+        from .registry import default_model_name
+
+        return self.model or default_model_name()
+
+    def storage_for(self, root: Path | None) -> Path:
+        """The store folder: BESTCASE_STORAGE_PATH, else ``<root>/.bestcases``."""
+        if self.storage_path is not None:
+            return self.storage_path
+        base = root or self.projects_path
+        if base is None:
+            raise ConfigError(
+                "No storage folder: pass --storage, set BESTCASE_STORAGE_PATH, "
+                "or give a workspace root (--root or PROJECTS_PATH)."
+            )
+        return Path(base) / ".bestcases"
+
+
+def env_name(field: str) -> str:
+    """The environment variable behind a settings field (``vram_mb`` -> ``BESTCASE_VRAM_MB``)."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else field
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with non-None ``overrides`` on top.
+
+    Raises :class:`ConfigError` naming the option and its environment variable
+    when a value does not fit (``BESTCASE_VRAM_MB=lots``).
+    """
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = []
+        by_env = {env_name(f): f for f in Settings.model_fields}
+        for err in exc.errors():
+            loc = str(err["loc"][0]) if err["loc"] else "?"
+            field = by_env.get(loc, loc)
+            env = env_name(field) if field in Settings.model_fields else loc
+            problems.append(f"{field} (env {env}) = {err.get('input')!r}: {err['msg']}")
+        raise ConfigError("Invalid setting: " + "; ".join(problems)) from None

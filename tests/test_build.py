@@ -1,0 +1,84 @@
+"""CMakePresets.json -> CMAKE_ARGS, and the presets a machine must refuse."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from bestcase_core.build import check_buildable, cmake_args, get_preset, load_presets
+from bestcase_core.errors import BuildError, ConfigError
+from conftest import run_script
+
+
+def _args(name: str, **kw) -> dict[str, str]:
+    return dict(a[2:].split("=", 1) for a in shlex.split(cmake_args(get_preset(name), **kw)))
+
+
+def test_cpu_preset_is_native_without_amx_and_without_cuda():
+    args = _args("cpu")
+    assert args["GGML_CUDA"] == "OFF" and args["GGML_NATIVE"] == "ON"
+    assert "-mno-amx-int8" in args["CMAKE_C_FLAGS"] and "-mno-amx-tile" in args["CMAKE_CXX_FLAGS"]
+    assert args["LLAVA_BUILD"] == "OFF"
+
+
+def test_portable_cpu_preset_does_not_tune_to_the_building_machine():
+    assert _args("cpu-portable")["GGML_NATIVE"] == "OFF"
+
+
+def test_pascal_preset_targets_sm_61():
+    args = _args("cuda-pascal")
+    assert args["GGML_CUDA"] == "ON" and args["CMAKE_CUDA_ARCHITECTURES"] == "61"
+
+
+def test_cuda_preset_targets_the_visible_gpu_unless_told():
+    assert _args("cuda")["CMAKE_CUDA_ARCHITECTURES"] == "native"
+    assert _args("cuda", cuda_arch="90")["CMAKE_CUDA_ARCHITECTURES"] == "90"
+
+
+def test_inherited_variables_reach_every_preset():
+    for p in load_presets().values():
+        if not p.hidden:
+            assert p.cache_variables["CMAKE_BUILD_TYPE"] == "Release"
+
+
+def test_unknown_preset_lists_the_real_ones():
+    with pytest.raises(ConfigError, match="cpu, cpu-portable, cuda-pascal, cuda"):
+        get_preset("rocm")
+
+
+def test_cuda_without_nvcc_is_refused():
+    with pytest.raises(BuildError, match="no nvcc"):
+        check_buildable(get_preset("cuda"), "90", nvcc=None)
+
+
+def test_pascal_with_cuda_13_is_refused():
+    with pytest.raises(BuildError, match="CUDA 13 dropped it"):
+        check_buildable(get_preset("cuda-pascal"), nvcc=Path("/x/nvcc"), nvcc_ver=(13, 0))
+
+
+def test_pascal_with_cuda_12_is_accepted():
+    check_buildable(get_preset("cuda-pascal"), nvcc=Path("/x/nvcc"), nvcc_ver=(12, 4))
+
+
+def test_sm_61_asked_through_cuda_arch_is_refused_on_cuda_13_too():
+    with pytest.raises(BuildError, match="Pascal"):
+        check_buildable(get_preset("cuda"), "61", nvcc=Path("/x/nvcc"), nvcc_ver=(13, 0))
+
+
+def test_native_arch_without_a_visible_gpu_asks_for_an_explicit_one():
+    with pytest.raises(BuildError, match="--cuda-arch"):
+        check_buildable(get_preset("cuda"), nvcc=Path("/x/nvcc"), nvcc_ver=(12, 8), gpu_caps=[])
+
+
+def test_cpu_preset_needs_no_toolkit():
+    check_buildable(get_preset("cpu-portable"), nvcc=None)
+
+
+def test_install_script_prints_args_and_refuses_bad_presets_without_traceback():
+    ok = run_script("install_llama.py", "--preset", "cpu-portable", "--print-args")
+    assert ok.returncode == 0 and "-DGGML_NATIVE=OFF" in ok.stdout
+    bad = run_script("install_llama.py", "--preset", "nope", "--print-args")
+    assert bad.returncode != 0 and "No build preset 'nope'" in bad.stderr
+    assert "Traceback" not in bad.stderr
