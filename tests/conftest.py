@@ -60,3 +60,39 @@ def run_script(name: str, *args: str, env: dict[str, str] | None = None, timeout
         cwd=REPO,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def settings_05b(model_05b, tmp_path_factory):
+    """Settings for the real 0.5B with a 4k context (enough for the test files, quicker to allocate)."""
+    from bestcase_core.settings import load_settings
+
+    return load_settings(model=TEST_MODEL, n_ctx=4096, vram_mb=0)
+
+
+@pytest.fixture(scope="session")
+def scorer_05b(settings_05b):
+    """One Scorer on the real 0.5B for the whole session (exemplar threshold off: 101)."""
+    from bestcase_core.scorer import Scorer
+
+    return Scorer(settings=settings_05b, exemplar_threshold=101)
+
+
+@pytest.fixture(scope="session")
+def docus_package() -> Path:
+    """docus@5.12.3 from npm: real Nuxt code nobody here wrote (cached in .cache/npm)."""
+    from bestcase_core.corpus import fetch_package
+
+    return fetch_package("docus@5.12.3")
+
+
+@pytest.fixture(scope="session")
+def real_nuxt_files(docus_package) -> list[tuple[Path, str]]:
+    """24 real .vue/.ts files from docus, smallest first (so the suite stays quick)."""
+    files = [
+        p
+        for p in docus_package.rglob("*")
+        if p.suffix in (".vue", ".ts") and not p.name.endswith(".d.ts") and p.is_file() and p.stat().st_size > 200
+    ]
+    files.sort(key=lambda p: (p.stat().st_size, str(p)))
+    return [(p, p.relative_to(docus_package).as_posix()) for p in files[:24]]

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from .roles import Role
-from .rubric import REASON_MAX_CHARS, ROLE_DIMENSIONS, SCALE_MAX
+from .rubric import DIMENSION_KEYS, REASON_MAX_CHARS, ROLE_DIMENSIONS, SCALE_MAX
 
 Line = Annotated[str, StringConstraints(min_length=3, max_length=REASON_MAX_CHARS)]
 Digit = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
@@ -32,21 +32,24 @@ class Reasons(BaseModel):
 
 
 @cache
-def scores_model(role: Role) -> type[BaseModel]:
-    """``{"structure": <digit>, ...}`` with exactly the role's dimensions, in rubric order."""
-    fields: dict[str, object] = {k: (Digit, ...) for k in ROLE_DIMENSIONS[role]}
+def scores_model(keys: tuple[str, ...]) -> type[BaseModel]:
+    """``{"structure": <digit>, ...}`` with exactly the dimensions ``keys``, in that order."""
+    unknown = set(keys) - set(DIMENSION_KEYS)
+    if unknown:
+        raise ValueError(f"not rubric dimensions: {sorted(unknown)}")
+    fields: dict[str, object] = {k: (Digit, ...) for k in keys}
     return create_model(  # type: ignore[call-overload]
-        f"Scores_{role.name}", __config__=ConfigDict(extra="forbid"), **fields
+        "Scores", __config__=ConfigDict(extra="forbid"), **fields
     )
 
 
 @cache
-def model_output(role: Role) -> type[BaseModel]:
-    """What the model writes for a file of ``role``: scores, then reasons for exemplars."""
+def model_output(keys: tuple[str, ...]) -> type[BaseModel]:
+    """What the model writes for a file scored on ``keys``: scores, then reasons for exemplars."""
     return create_model(
-        f"ModelOutput_{role.name}",
+        "ModelOutput",
         __config__=ConfigDict(extra="forbid"),
-        scores=(scores_model(role), ...),
+        scores=(scores_model(keys), ...),
         reasons=(Reasons | None, None),
     )
 
