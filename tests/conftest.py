@@ -96,3 +96,37 @@ def real_nuxt_files(docus_package) -> list[tuple[Path, str]]:
     ]
     files.sort(key=lambda p: (p.stat().st_size, str(p)))
     return [(p, p.relative_to(docus_package).as_posix()) for p in files[:24]]
+
+
+EXAMPLE = REPO / "examples" / "workspace"
+
+
+def copy_example(dest: Path) -> Path:
+    import shutil
+
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(".bestcases"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def example_scan(tmp_path_factory, settings_05b):
+    """A real scan of a copy of the example workspace with the 0.5B: (root, storage, summary, settings).
+
+    The first pass scores every file; the exemplar threshold is then set to the second-best
+    score, and the second pass writes reasons for just those two files (what lowering
+    --min-score does for a user).
+    """
+    from bestcase_core.scan import run_scan
+    from bestcase_core.store import BestCaseStorage
+
+    base = tmp_path_factory.mktemp("example")
+    root = copy_example(base / "workspace")
+    storage = base / "store"
+    first = settings_05b.model_copy(update={"exemplar_threshold": 100.0})
+    run_scan(root, first, storage=storage, progress=False)
+    scores = sorted(
+        (f["overall"] for r in BestCaseStorage(storage).list() for f in r.patterns["fileScores"]), reverse=True
+    )
+    settings = settings_05b.model_copy(update={"exemplar_threshold": scores[1]})
+    summary = run_scan(root, settings, storage=storage, progress=False)
+    return root, storage, summary, settings

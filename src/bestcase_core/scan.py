@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import statistics
 import sys
 import threading
@@ -30,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .discovery import Problem, Project, SourceFile, find_projects, looks_generated, select_files, walk_files
-from .errors import BestcaseError, InputFileError, StorageError
+from .errors import BestcaseError, InputFileError, StorageError, WorkspaceError
 from .fetch import resolve_model
 from .index import ScanIndex, now_iso
 from .registry import is_file_model
@@ -136,12 +137,24 @@ def plan_scan(
                 if data is None or sha is None:
                     plan.failed.append(FailedFile(project=project.name, path=f.rel, reason=err or "unreadable"))
                     continue
-                if not force and index.is_current(project.name, f.rel, sha, model, RUBRIC_VERSION):
+                if not force and _is_done(index.lookup(project.name, f.rel), sha, model, settings):
                     plan.unchanged += 1
                     continue
                 plan.work.append(WorkUnit(f, sha, data))
             plans.append(plan)
     return ScanPlan(root, plans, problems)
+
+
+def is_exemplar(score: Any, settings: Settings) -> bool:
+    """An exemplar under the current threshold (which may differ from the one it was scored with)."""
+    return bool(score.overall >= settings.exemplar_threshold and score.reasons is not None)
+
+
+def _is_done(row: Any, sha: str, model: str, settings: Settings) -> bool:
+    """Scored with this content, model and rubric, and has reasons if it is now above the threshold."""
+    if row is None or (row.sha256, row.model, row.rubric_version) != (sha, model, RUBRIC_VERSION):
+        return False
+    return not (row.score.overall >= settings.exemplar_threshold and row.score.reasons is None)
 
 
 class _Progress:
@@ -179,6 +192,9 @@ def run_scan(
 ) -> ScanSummary:
     """Scan a workspace once. Safe to stop (``stop.set()``) or kill at any point and run again."""
     root = Path(root).resolve()
+    if not root.is_dir() or not os.access(root, os.R_OK | os.X_OK):
+        raise WorkspaceError(f"Workspace root {root} is not a folder bestcase can read. "
+                             "Pass --root or set PROJECTS_PATH.")
     store = BestCaseStorage(storage or settings.storage_for(root))
     store._ensure_dir()
     started = time.perf_counter()
@@ -320,7 +336,7 @@ def _scan(
         summary.median_seconds_per_file = round(statistics.median(timings), 3)
     from .report import write_report
 
-    summary.report = str(write_report(store, index, summary))
+    summary.report = str(write_report(store, index, summary, settings.exemplar_threshold))
 
 
 def build_record(
@@ -336,7 +352,7 @@ def build_record(
         return None
     scores = [f.score for f in files]
     project_score = round(sum(s.overall for s in scores) / len(scores), 1)
-    exemplars = sorted((s for s in scores if s.exemplar), key=lambda s: -s.overall)
+    exemplars = sorted((s for s in scores if is_exemplar(s, settings)), key=lambda s: -s.overall)
     dims: dict[str, list[float]] = {}
     for s in scores:
         for k, v in s.dimensions.items():
