@@ -57,6 +57,17 @@ _LAZY: dict[str, str] = {
     "DIMENSIONS": "rubric",
     "DoctorReport": "doctor",
     "diagnose": "doctor",
+    "BestCaseStorage": "store",
+    "BestCaseRecord": "store",
+    "sanitize_project": "store",
+    "validate_id": "store",
+    "new_record_id": "store",
+    "run_scan": "scan",
+    "plan_scan": "scan",
+    "ScanSummary": "scan",
+    "last_scan": "index",
+    "ScanIndex": "index",
+    "find_projects": "discovery",
 }
 
 __all__ = [
@@ -94,15 +105,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .discovery import find_projects
     from .doctor import DoctorReport, diagnose
     from .engine import Engine
     from .fetch import ensure_model, resolve_model
     from .gguf_info import GGUFInfo, read_gguf_info
     from .gpu import VramBudget, detect_vram_budget, gpu_offload_supported
+    from .index import ScanIndex, last_scan
     from .offload import OffloadPlan, plan_offload
     from .registry import ModelSpec, default_model_name, get_model, list_models
     from .roles import Role, role_for_path
     from .rubric import DIMENSIONS, RUBRIC_VERSION
+    from .scan import ScanSummary, plan_scan, run_scan
     from .schema import FileScore, Reasons
     from .scorer import Scorer, make_plan
     from .settings import Settings, load_settings
+    from .store import BestCaseRecord, BestCaseStorage, new_record_id, sanitize_project, validate_id

@@ -281,3 +281,19 @@ def _row(row: sqlite3.Row) -> IndexedFile:
         FileScore.model_validate_json(row["score_json"]),
         row["scored_at"],
     )
+
+
+def last_scan(storage: Path) -> dict[str, object] | None:
+    """The newest scan recorded in a store's index (read-only), or None when there is none."""
+    if not (Path(storage) / INDEX_FILE).exists():
+        return None
+    try:
+        idx = ScanIndex(storage, readonly=True)
+    except StorageError:
+        return None
+    try:
+        return idx.last_scan()
+    except sqlite3.Error:
+        return None
+    finally:
+        idx.close()

@@ -57,8 +57,7 @@ def _histogram(scores: list[float]) -> str:
     return "".join(parts)
 
 
-def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None = None,
-                  threshold: float = 85.0) -> str:
+def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None = None, threshold: float = 85.0) -> str:
     projects = index.active_projects()
     rows = []
     sections = []
@@ -71,8 +70,9 @@ def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None 
         scores = [f.score.overall for f in files]
         score = round(sum(scores) / len(scores), 1) if scores else 0.0
         t = tier(score)
-        exemplars = sorted((f.score for f in files if f.score.reasons and f.score.overall >= threshold),
-                           key=lambda s: -s.overall)
+        exemplars = sorted(
+            (f.score for f in files if f.score.reasons and f.score.overall >= threshold), key=lambda s: -s.overall
+        )
         rows.append(
             f"<tr><td><a href='#p-{escape(name)}'>{escape(name)}</a></td><td><span class='tier tier-{t}'>{t}</span>"
             f"</td><td class='num'>{score}</td><td class='num'>{len(files)}</td><td class='num'>{len(exemplars)}</td>"
@@ -139,8 +139,7 @@ def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None 
     )
 
 
-def write_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None = None,
-                 threshold: float = 85.0) -> Path:
+def write_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None = None, threshold: float = 85.0) -> Path:
     path = store.path / REPORT_FILE
     with store.write_lock():
         atomic_write(path, render_report(store, index, summary, threshold).encode("utf-8"))

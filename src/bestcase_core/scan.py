@@ -38,7 +38,7 @@ from .registry import is_file_model
 from .rubric import RUBRIC_VERSION, grade, tier
 from .settings import Settings
 from .sourcefile import decode_source
-from .store import SCAN_LOCK_FILE, BestCaseRecord, BestCaseStorage, iso, now_ms, sanitize_project
+from .store import SCAN_LOCK_FILE, BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +193,9 @@ def run_scan(
     """Scan a workspace once. Safe to stop (``stop.set()``) or kill at any point and run again."""
     root = Path(root).resolve()
     if not root.is_dir() or not os.access(root, os.R_OK | os.X_OK):
-        raise WorkspaceError(f"Workspace root {root} is not a folder bestcase can read. "
-                             "Pass --root or set PROJECTS_PATH.")
+        raise WorkspaceError(
+            f"Workspace root {root} is not a folder bestcase can read. Pass --root or set PROJECTS_PATH."
+        )
     store = BestCaseStorage(storage or settings.storage_for(root))
     store._ensure_dir()
     started = time.perf_counter()
@@ -364,7 +365,6 @@ def build_record(
             record_files.append(
                 {"path": s.path, "content": content, "purpose": s.reasons.summary if s.reasons else s.role.value}
             )
-    sanitized = sanitize_project(project.name)
     t = tier(project_score)
     patterns = {
         "projectScore": project_score,
@@ -401,7 +401,7 @@ def build_record(
     }
     roles = sorted({s.role.value for s in exemplars})
     return BestCaseRecord(
-        id=f"{sanitized}-{ms}",
+        id=new_record_id(project.name, None, ms),
         projectName=project.name,
         category="auto-scan",
         description=(

@@ -96,6 +96,13 @@ def validate_id(record_id: str) -> str:
     return record_id
 
 
+def new_record_id(project: str, category: str | None = None, ms: int | None = None) -> str:
+    """``<sanitized project>[-<category>]-<ms>``: the seed's id (and file name) of a new record."""
+    stamp = now_ms() if ms is None else ms
+    middle = f"-{category}" if category else ""
+    return validate_id(f"{sanitize_project(project)[: MAX_ID_LEN - 40]}{middle}-{stamp}")
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -142,6 +149,8 @@ class BestCaseStorage:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        # parsed records by file, reused while the file's (mtime, size) is unchanged
+        self._cache: dict[str, tuple[int, int, BestCaseRecord]] = {}
 
     # --- locking -------------------------------------------------------------------------
 
@@ -252,7 +261,14 @@ class BestCaseStorage:
         problems: builtins.list[StoreProblem] = []
         for path in self._files():
             try:
-                records.append(self._parse(path.read_bytes(), path))
+                st = path.stat()
+                hit = self._cache.get(path.name)
+                if hit is not None and hit[:2] == (st.st_mtime_ns, st.st_size):
+                    records.append(hit[2])
+                    continue
+                record = self._parse(path.read_bytes(), path)
+                self._cache[path.name] = (st.st_mtime_ns, st.st_size, record)
+                records.append(record)
             except (CorruptRecordError, OSError) as exc:
                 problems.append(StoreProblem(file=path.name, reason=str(exc)))
         records.sort(key=lambda r: (r.created_ms, r.id), reverse=True)
