@@ -15,11 +15,11 @@ from pathlib import Path
 import anyio
 import httpx2
 import pytest
-from conftest import REPO, TEST_MODEL, copy_example
 from mcp import Client, StdioServerParameters
 
 from bestcase_core.mcp import build_server
 from bestcase_core.scan import run_scan
+from conftest import REPO, TEST_MODEL, copy_example
 
 TOOLS = {"list_bestcases", "load_bestcase", "save_bestcase", "search_bestcases", "score_code", "scan_status"}
 
