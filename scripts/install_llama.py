@@ -30,6 +30,12 @@ def main() -> int:
     ap.add_argument("--source", help="a llama-cpp-python sdist or folder to build instead of the PyPI release")
     ap.add_argument("--jobs", type=int, help="parallel compile jobs (default: all cores)")
     ap.add_argument("--force", action="store_true", help="rebuild even if a matching wheel is cached")
+    ap.add_argument(
+        "--offline",
+        action="store_true",
+        help="no package index: build with the scikit-build-core, cmake and ninja already installed",
+    )
+    ap.add_argument("--target", type=Path, help="install into this folder (for PYTHONPATH) instead of site-packages")
     ap.add_argument("--print-args", action="store_true", help="print the preset's CMAKE_ARGS and stop")
     ns = ap.parse_args()
 

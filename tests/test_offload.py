@@ -107,3 +107,8 @@ def test_not_a_gguf_file_is_a_clear_error(tmp_path):
     bad.write_bytes(b"GGUF\x03\x00\x00\x00garbage")
     with pytest.raises(InvalidModelFileError, match="truncated"):
         read_gguf_info(bad)
+
+
+def test_15b_at_8k_also_fits_a_gtx_1060(model_15b):
+    plan = plan_offload(read_gguf_info(model_15b), vram_budget_mb=6144, n_ctx=8192)
+    assert plan.full_offload and plan.kv_cache_mb == 224.0

@@ -9,7 +9,7 @@ import pytest
 
 from bestcase_core.errors import InputFileError
 from bestcase_core.roles import Role
-from bestcase_core.rubric import DIMENSION_KEYS, ROLE_DIMENSIONS, RUBRIC_VERSION
+from bestcase_core.rubric import ROLE_DIMENSIONS, RUBRIC_VERSION, dimensions_for
 from bestcase_core.schema import FileScore
 from bestcase_core.scorer import Scorer
 
@@ -39,6 +39,7 @@ def test_every_output_over_real_nuxt_files_is_a_valid_file_score(scorer_05b, rea
         assert result.dimension_keys_valid(), (rel, result.dimensions)
         assert all(0 <= v <= 100 for v in result.dimensions.values())
         assert result.model == "qwen2.5-coder:0.5b" and result.rubric_version == RUBRIC_VERSION
+        assert result.calibrated and result.raw_overall is not None
         assert result.generated_tokens == len(result.dimensions)  # threshold 101: scores only
         assert result.reasons is None and not result.exemplar
         overall.append(result.overall)
@@ -78,7 +79,8 @@ def test_exemplar_path_writes_reasons_in_the_same_context(settings_05b):
 def test_non_exemplar_path_stops_after_one_decode_per_dimension(scorer_05b):
     result = scorer_05b.score_text(VUE, "components/Collapsible.vue")
     assert not result.exemplar and result.reasons is None
-    assert result.generated_tokens == len(result.dimensions) == len(DIMENSION_KEYS) - 1  # no I/O: no apiConnection
+    # one decode per scored dimension (no I/O and nothing that can fail here: no apiConnection, no errorHandling)
+    assert result.generated_tokens == len(result.dimensions) == len(dimensions_for(Role.component, VUE)) == 6
 
 
 def test_a_file_longer_than_the_context_is_cut_and_says_so(scorer_05b):

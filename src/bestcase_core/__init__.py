@@ -48,7 +48,7 @@ _LAZY: dict[str, str] = {
     "gpu_offload_supported": "gpu",
     "Engine": "engine",
     "Scorer": "scorer",
-    "make_plan": "scorer",
+    "make_plan": "offload",
     "FileScore": "schema",
     "Reasons": "schema",
     "Role": "roles",
@@ -112,12 +112,12 @@ if TYPE_CHECKING:
     from .gguf_info import GGUFInfo, read_gguf_info
     from .gpu import VramBudget, detect_vram_budget, gpu_offload_supported
     from .index import ScanIndex, last_scan
-    from .offload import OffloadPlan, plan_offload
+    from .offload import OffloadPlan, make_plan, plan_offload
     from .registry import ModelSpec, default_model_name, get_model, list_models
     from .roles import Role, role_for_path
     from .rubric import DIMENSIONS, RUBRIC_VERSION
     from .scan import ScanSummary, plan_scan, run_scan
     from .schema import FileScore, Reasons
-    from .scorer import Scorer, make_plan
+    from .scorer import Scorer
     from .settings import Settings, load_settings
     from .store import BestCaseRecord, BestCaseStorage, new_record_id, sanitize_project, validate_id

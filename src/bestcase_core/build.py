@@ -243,12 +243,16 @@ def install(
     wheel_cache: Path,
     jobs: int | None = None,
     force: bool = False,
+    offline: bool = False,
+    target: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> str:
     """Build (or reuse a cached wheel of) llama-cpp-python for a preset and install it.
 
     Wheels are cached per preset and ``CMAKE_ARGS`` under ``wheel_cache``, because
     pip's own cache ignores ``CMAKE_ARGS`` and would hand a CPU wheel to a CUDA request.
+    ``offline`` builds with the build tools already installed (no index, no isolation);
+    ``target`` installs into a folder instead of the interpreter's site-packages.
     Returns the build key.
     """
     preset = get_preset(preset_name)
@@ -256,7 +260,7 @@ def install(
     args = cmake_args(preset, cuda_arch)
     version = pinned_llama_version()
     key = build_key(preset, args, version)
-    if not force and installed_build_key(python) == key and _imports(python):
+    if not force and target is None and installed_build_key(python) == key and _imports(python):
         log(f"llama-cpp-python {version} ({preset.name}) is already installed.")
         return key
     cache_dir = wheel_cache / key
@@ -266,10 +270,12 @@ def install(
         env = dict(os.environ, CMAKE_ARGS=args, CMAKE_BUILD_PARALLEL_LEVEL=str(jobs or os.cpu_count() or 2))
         log(f"Building llama-cpp-python {version} with preset {preset.name}: CMAKE_ARGS={args}")
         log("This compiles llama.cpp (about 5 minutes on 2 cores for the CPU build).")
-        target = source or f"llama-cpp-python=={version}"
-        cmd = [str(python), "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(cache_dir), target]
+        what = source or f"llama-cpp-python=={version}"
+        cmd = [str(python), "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(cache_dir), what]
         if source is None:
             cmd[5:5] = ["--no-binary", "llama-cpp-python"]
+        if offline:
+            cmd[5:5] = ["--no-build-isolation", "--no-index"]
         proc = subprocess.run(cmd, env=env)
         wheels = sorted(cache_dir.glob("llama_cpp_python-*.whl"))
         if proc.returncode != 0 or not wheels:
@@ -277,12 +283,12 @@ def install(
                 f"Building llama-cpp-python with preset {preset.name} failed (pip exit {proc.returncode}); "
                 "the compiler output is above. For a CPU-only build use --preset cpu."
             )
-    proc = subprocess.run(
-        [str(python), "-m", "pip", "install", "--force-reinstall", "--no-deps", "--quiet", str(wheels[-1])]
-    )
+    where = ["--target", str(target), "--upgrade"] if target is not None else ["--force-reinstall"]
+    proc = subprocess.run([str(python), "-m", "pip", "install", *where, "--no-deps", "--quiet", str(wheels[-1])])
     if proc.returncode != 0:
         raise BuildError(f"Installing {wheels[-1].name} failed (pip exit {proc.returncode}).")
-    _marker(python).write_text(json.dumps({"key": key, "preset": preset.name, "cmake_args": args}), "utf-8")
+    if target is None:
+        _marker(python).write_text(json.dumps({"key": key, "preset": preset.name, "cmake_args": args}), "utf-8")
     return key
 
 

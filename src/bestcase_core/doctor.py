@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from pydantic import BaseModel
 
 from .build import visible_gpu_compute_caps
 from .errors import BestcaseError, ModelIntegrityError, ModelNotFoundError
 from .fetch import resolve_model
-from .gguf_info import read_gguf_info
-from .gpu import detect_vram_budget, gpu_offload_supported, llama_cpp_version
-from .offload import OffloadPlan, plan_offload
+from .gpu import gpu_offload_supported, llama_cpp_version
+from .offload import OffloadPlan, make_plan
 from .registry import is_file_model, model_path
 from .settings import Settings
 
@@ -26,6 +26,7 @@ class LoadCheck(BaseModel):
     seconds: float | None = None
     gpu_layers_reported: int | None = None
     total_layers_reported: int | None = None
+    gpu_buffers_mib: dict[str, float] = {}
     error: str | None = None
 
 
@@ -96,16 +97,7 @@ def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
         problems.append(Problem(problem=str(exc), fix="give a valid .gguf model or a registry name"))
 
     if sha_ok:
-        budget = detect_vram_budget(settings.vram_mb)
-        plan = plan_offload(
-            read_gguf_info(path),
-            vram_budget_mb=budget.mb,
-            budget_source=budget.source,
-            n_ctx=settings.n_ctx,
-            kv_type=settings.kv_type,
-            flash_attn=settings.flash_attn != "off",
-            gpu_offload_supported=offload,
-        )
+        plan = make_plan(path, settings)
         if offload and not plan.full_offload:
             problems.append(
                 Problem(
@@ -144,21 +136,12 @@ def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
     )
 
 
-def _load(path: object, settings: Settings, plan: OffloadPlan) -> LoadCheck:
-    from pathlib import Path
-
-    from .engine import Engine
+def _load(path: Path, settings: Settings, plan: OffloadPlan) -> LoadCheck:
+    from .scorer import get_engine
 
     started = time.perf_counter()
     try:
-        engine = Engine(
-            Path(str(path)),
-            n_ctx=settings.n_ctx,
-            n_gpu_layers=plan.n_gpu_layers,
-            n_threads=settings.n_threads,
-            flash_attn=settings.flash_attn,
-            kv_type=settings.kv_type,
-        )
+        engine = get_engine(path, settings, plan)
     except BestcaseError as exc:
         return LoadCheck(ok=False, error=str(exc).splitlines()[0])
     rep = engine.load_report
@@ -167,6 +150,7 @@ def _load(path: object, settings: Settings, plan: OffloadPlan) -> LoadCheck:
         seconds=round(time.perf_counter() - started, 2),
         gpu_layers_reported=rep.gpu_layers,
         total_layers_reported=rep.total_layers,
+        gpu_buffers_mib=rep.gpu_buffers_mib,
     )
 
 

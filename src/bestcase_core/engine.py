@@ -39,6 +39,26 @@ from .fetch import check_gguf_magic
 log = logging.getLogger(__name__)
 
 _OFFLOAD_RE = re.compile(r"offloaded (\d+)/(\d+) layers to GPU")
+_BUFFER_RE = re.compile(r"\b((?:CUDA|ROCm|Vulkan|SYCL)\d+|Metal)\s+(model|KV|compute) buffer size =\s*([\d.]+) MiB")
+
+
+def gpu_buffers(log_text: str) -> dict[str, float]:
+    """MiB llama.cpp reported on GPU devices, by buffer kind (the last context's, if it made two)."""
+    found: dict[str, float] = {}
+    for kind in ("model", "KV", "compute"):
+        rows = [(m.group(1), float(m.group(3))) for m in _BUFFER_RE.finditer(log_text) if m.group(2) == kind]
+        if kind == "model":
+            total = sum(v for _, v in rows)
+        else:  # a context made twice logs twice: keep the last one's buffers per device
+            last: dict[str, float] = {}
+            for dev, v in rows:
+                last[dev] = v
+            total = sum(last.values())
+        if rows:
+            found[kind] = round(total, 1)
+    return found
+
+
 _KV_TYPES = {"f16": 1, "q8_0": 8, "q4_0": 2}  # ggml_type values
 _FLASH = {"auto": -1, "off": 0, "on": 1}  # llama_flash_attn_type
 
@@ -83,6 +103,7 @@ class LoadReport:
     gpu_layers: int  # from "offloaded N/M layers to GPU"; 0 on a CPU build
     total_layers: int
     gpu_offload_supported: bool
+    gpu_buffers_mib: dict[str, float]  # what llama.cpp allocated on GPUs: model, KV, compute
     log_tail: str
 
 
@@ -162,6 +183,7 @@ class Engine:
             gpu_layers=int(m.group(1)) if m else 0,
             total_layers=int(m.group(2)) if m else n_layer + 1,
             gpu_offload_supported=bool(llama_cpp.llama_supports_gpu_offload()),
+            gpu_buffers_mib=gpu_buffers(text),
             log_tail=text[-4000:],
         )
         self._segments: list[tuple[int, ...]] = []
@@ -279,25 +301,59 @@ class Engine:
 
     # --- free text under a grammar --------------------------------------------------------
 
-    def generate(self, grammar: Any, max_tokens: int) -> tuple[str, int]:
-        """Greedy-sample after the current context under ``grammar``; returns (text, tokens).
+    def reset(self) -> None:
+        """Forget the context: the next ``sync`` evaluates everything (no prefix reuse)."""
+        self._reset()
 
-        The caller must have evaluated sequence 0 last (``sync``/``extend``), so the
-        logits in the context are the prompt's.
+    def generate(
+        self,
+        grammar: Any,
+        max_tokens: int,
+        *,
+        temperature: float = 0.0,
+        seed: int | None = None,
+        min_tokens: int = 0,
+    ) -> tuple[str, int]:
+        """Sample after the current context under ``grammar``; returns (text, tokens).
+
+        Greedy by default. ``min_tokens`` keeps generating past the end of the grammar
+        (with a fresh grammar) until that many tokens exist: benchmarks with random
+        weights use it to reproduce a real model's output length. The caller must have
+        evaluated sequence 0 last (``sync``/``extend``), so the context's logits are the prompt's.
         """
         llm = self.llm
-        prompt = list(llm._input_ids)
         out: list[int] = []
+        if seed is not None:
+            llm.set_seed(seed)
         try:
-            for tok in llm.generate(prompt, temp=0.0, top_k=1, repeat_penalty=1.0, grammar=grammar, reset=True):
-                if self.is_eog(tok) or len(out) >= max_tokens:
+            while True:
+                prompt = list(llm._input_ids)
+                round_out: list[int] = []
+                ended = False
+                sampler = llm.generate(
+                    prompt,
+                    temp=temperature,
+                    top_k=1 if temperature == 0 else 40,
+                    repeat_penalty=1.0,
+                    grammar=grammar,
+                    reset=True,
+                )
+                for tok in sampler:
+                    if self.is_eog(tok):
+                        ended = True
+                        break
+                    round_out.append(tok)
+                    if len(out) + len(round_out) >= max_tokens:
+                        break
+                sampler.close()
+                # generate() evaluates each token when asked for the next one: the last is still out
+                if round_out and llm.n_tokens < len(prompt) + len(round_out):
+                    llm.eval([round_out[-1]])
+                out += round_out
+                if not ended or not round_out or len(out) >= min_tokens:
                     break
-                out.append(tok)
         except Exception:
             self._reset()
             raise
-        # generate() evaluated the tokens it produced: they are the context's tail now
         self._segments.append(tuple(out))
-        llm.n_tokens = len(prompt) + len(out)
-        llm._ctx.kv_cache_seq_rm(0, llm.n_tokens, -1)
         return self.detokenize(out), len(out)

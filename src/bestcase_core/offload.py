@@ -15,11 +15,13 @@ taken instead when it is.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel
 
 from .gguf_info import GGUFInfo
 from .gpu import BudgetSource
-from .settings import KVType
+from .settings import KVType, Settings
 
 _MIB = 1024 * 1024
 
@@ -166,4 +168,21 @@ def plan_offload(
         headroom_mb=HEADROOM_MB,
         reason=reason,
         **base,
+    )
+
+
+def make_plan(model_path: Path, settings: Settings) -> OffloadPlan:
+    """The plan for a model file under the settings' VRAM budget, context and KV type."""
+    from .gguf_info import read_gguf_info
+    from .gpu import detect_vram_budget, gpu_offload_supported
+
+    budget = detect_vram_budget(settings.vram_mb)
+    return plan_offload(
+        read_gguf_info(model_path),
+        vram_budget_mb=budget.mb,
+        budget_source=budget.source,
+        n_ctx=settings.n_ctx,
+        kv_type=settings.kv_type,
+        flash_attn=settings.flash_attn != "off",
+        gpu_offload_supported=gpu_offload_supported(),
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .roles import Role
 
-RUBRIC_VERSION = "2026.11-r1"
+RUBRIC_VERSION = "2026.11-r2"
 
 #: Digits the model writes per dimension; 9 is best. Scores are reported 0-100.
 SCALE_MAX = 9
@@ -158,6 +158,8 @@ DIMENSION_KEYS: tuple[str, ...] = tuple(d.key for d in DIMENSIONS)
 _BY_KEY = {d.key: d for d in DIMENSIONS}
 
 _ALL = DIMENSION_KEYS
+#: Logic without a template: composables and stores.
+_LOGIC = ("structure", "apiConnection", "errorHandling", "typeUsage", "utilityUsage", "stateManagement", "performance")
 #: Which dimensions each role is scored on (in rubric order). A composable has
 #: no template, so no design system; a server route has neither a design system
 #: nor client state.
@@ -173,24 +175,8 @@ ROLE_DIMENSIONS: dict[Role, tuple[str, ...]] = {
         "stateManagement",
         "performance",
     ),
-    Role.composable: (
-        "structure",
-        "apiConnection",
-        "errorHandling",
-        "typeUsage",
-        "utilityUsage",
-        "stateManagement",
-        "performance",
-    ),
-    Role.store: (
-        "structure",
-        "apiConnection",
-        "errorHandling",
-        "typeUsage",
-        "utilityUsage",
-        "stateManagement",
-        "performance",
-    ),
+    Role.composable: _LOGIC,
+    Role.store: _LOGIC,
     Role.middleware: ("structure", "errorHandling", "typeUsage", "utilityUsage", "stateManagement", "performance"),
     Role.plugin: ("structure", "apiConnection", "errorHandling", "typeUsage", "utilityUsage", "performance"),
     Role.server_route: ("structure", "apiConnection", "errorHandling", "typeUsage", "utilityUsage", "performance"),
@@ -209,18 +195,28 @@ _IO_RE = re.compile(
     r"XMLHttpRequest|\bWebSocket\b|\bdefineEventHandler\b|\breadBody\b|\bgetQuery\b|\buseStorage\b"
 )
 _TEMPLATE_RE = re.compile(r"<template[\s>]")
+#: Code that can fail at run time; without it (and without I/O), ``errorHandling`` does not apply.
+_FALLIBLE_RE = re.compile(
+    r"\bawait\b|\btry\s*\{|\bthrow\b|\.catch\(|\.then\(|\bPromise\b|JSON\.parse|new URL\(|"
+    r"\bcreateError\b|\bshowError\b|\bonErrorCaptured\b"
+)
 
 
 def dimensions_for(role: Role, text: str | None = None) -> tuple[Dimension, ...]:
     """The dimensions a file is scored on: its role's, less those its content shows do not apply.
 
-    ``apiConnection`` needs some I/O in the file and ``designSystem`` needs a
-    ``<template>``; a pure formatting util is not marked down for making no requests.
+    ``apiConnection`` needs some I/O in the file, ``errorHandling`` needs I/O or
+    other code that can fail (``await``, ``throw``, ``JSON.parse``...) and
+    ``designSystem`` needs a ``<template>``: a pure formatting util is not marked
+    down for making no requests, nor a presentational component for catching nothing.
     """
     keys = ROLE_DIMENSIONS[role]
     if text is not None:
-        if not _IO_RE.search(text):
+        io = _IO_RE.search(text) is not None
+        if not io:
             keys = tuple(k for k in keys if k != "apiConnection")
+        if not io and not _FALLIBLE_RE.search(text):
+            keys = tuple(k for k in keys if k != "errorHandling")
         if not _TEMPLATE_RE.search(text):
             keys = tuple(k for k in keys if k != "designSystem")
     return tuple(_BY_KEY[k] for k in keys)
@@ -230,6 +226,19 @@ def overall_score(scores: dict[str, float]) -> float:
     """Weighted mean of the scored dimensions (0-100), weights renormalised to them."""
     total = sum(_BY_KEY[k].weight for k in scores)
     return round(sum(_BY_KEY[k].weight * v for k, v in scores.items()) / total, 1)
+
+
+#: Calibration maps a model's raw score so that on the reference corpus (Nuxt code from
+#: npm, written by the Nuxt team) the median file gets the first value ("good") and the
+#: 90th percentile the second (the seed's exemplar threshold, "excellent").
+CALIBRATION_ANCHORS = (75.0, 85.0)
+
+
+def calibrate(raw: float, p50: float, p90: float) -> float:
+    """A raw 0-100 score on the calibrated scale (linear through the two anchors, clipped to 0-100)."""
+    lo, hi = CALIBRATION_ANCHORS
+    spread = max(p90 - p50, 1e-6)
+    return round(min(100.0, max(0.0, lo + (raw - p50) * (hi - lo) / spread)), 1)
 
 
 def grade(score: float) -> str:
@@ -269,8 +278,8 @@ def system_prompt() -> str:
         lines.append(f"  bad: {d.bad}")
     lines += [
         "",
-        "Roles and the dimensions they can be scored on (a file with no requests is not scored on apiConnection, "
-        "a file with no template not on designSystem):",
+        "Roles and the dimensions they can be scored on. A file with no requests is not scored on apiConnection, "
+        "a file with nothing that can fail not on errorHandling, a file with no template not on designSystem:",
     ]
     for role, keys in ROLE_DIMENSIONS.items():
         lines.append(f"- {role.value}: {', '.join(keys)}")

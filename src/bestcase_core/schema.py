@@ -67,6 +67,8 @@ class FileScore(BaseModel):
     role: Role
     overall: float = Field(ge=0, le=100)
     dimensions: dict[str, float]
+    raw_overall: float | None = Field(None, description="before calibration (the model's own scale)")
+    calibrated: bool = False
     exemplar: bool
     reasons: Reasons | None = None
     model: str

@@ -31,15 +31,14 @@ import numpy as np
 from .engine import Engine
 from .errors import BestcaseError, InputFileError
 from .fetch import resolve_model
-from .gguf_info import read_gguf_info
-from .gpu import detect_vram_budget, gpu_offload_supported
-from .offload import OffloadPlan, plan_offload
-from .registry import is_file_model
+from .offload import OffloadPlan, make_plan
+from .registry import Calibration, get_model, is_file_model
 from .roles import role_for_path
 from .rubric import (
     DIMENSION_KEYS,
     RUBRIC_VERSION,
     SCORES_OPEN,
+    calibrate,
     digit_to_score,
     dimensions_for,
     overall_score,
@@ -71,20 +70,6 @@ def reasons_grammar() -> Any:
     gbnf = json_schema_to_gbnf(reasons_json_schema())
     strict = gbnf.replace(r'char ::= [^"\\]', r'char ::= [^"\\\x00-\x1F]')
     return LlamaGrammar.from_string(strict, verbose=False)
-
-
-def make_plan(model_path: Path, settings: Settings) -> OffloadPlan:
-    """The offload plan for a model file under the settings' VRAM budget and context."""
-    budget = detect_vram_budget(settings.vram_mb)
-    return plan_offload(
-        read_gguf_info(model_path),
-        vram_budget_mb=budget.mb,
-        budget_source=budget.source,
-        n_ctx=settings.n_ctx,
-        kv_type=settings.kv_type,
-        flash_attn=settings.flash_attn != "off",
-        gpu_offload_supported=gpu_offload_supported(),
-    )
 
 
 # One model per process, shared by every Scorer that asks for the same load.
@@ -132,6 +117,7 @@ class Scorer:
         plan: OffloadPlan | None = None,
         *,
         exemplar_threshold: float | None = None,
+        calibrated: bool = True,
     ) -> None:
         self.settings = settings or load_settings()
         name = str(model) if model else self.settings.model_name()
@@ -140,6 +126,7 @@ class Scorer:
         self.plan = plan or make_plan(self.model_path, self.settings)
         self.exemplar_threshold = self.settings.exemplar_threshold if exemplar_threshold is None else exemplar_threshold
         self.engine = get_engine(self.model_path, self.settings, self.plan)
+        self.calibration = _calibration_for(name) if calibrated else None
         if _IM_START not in self.engine.chat_template:
             log.warning(
                 "%s does not use the ChatML template bestcase prompts with; scores may be poor", self.model_path.name
@@ -214,7 +201,10 @@ class Scorer:
             branches = [self._branch[d.key] for d in dims]
             logits = eng.branch_digit_logits(branches, self._digit_ids)
             expected, chosen = _expected_digits(logits)
-            dimensions = {d.key: digit_to_score(e) for d, e in zip(dims, expected, strict=True)}
+            raw = {d.key: digit_to_score(e) for d, e in zip(dims, expected, strict=True)}
+            raw_overall = overall_score(raw)
+            cal = self.calibration
+            dimensions = {k: calibrate(v, cal.p50, cal.p90) for k, v in raw.items()} if cal else raw
             overall = overall_score(dimensions)
             prompt_tokens = len(self._prefix) + len(file_seg) + sum(len(b) for b in branches)
             generated = len(dims)
@@ -236,6 +226,8 @@ class Scorer:
             role=role,
             overall=overall,
             dimensions=dimensions,
+            raw_overall=raw_overall,
+            calibrated=cal is not None,
             exemplar=exemplar and reasons is not None,
             reasons=reasons,
             model=self.model_name,
@@ -257,6 +249,23 @@ class Scorer:
             return None
         reasons = getattr(parsed, "reasons", None)
         return reasons if isinstance(reasons, Reasons) else None
+
+
+def _calibration_for(name: str) -> Calibration | None:
+    """The registry's calibration of a model for the current rubric, if it has one."""
+    if is_file_model(name):
+        return None
+    cal = get_model(name).calibration
+    if cal is None or cal.rubric_version != RUBRIC_VERSION:
+        log.warning(
+            "%s has no calibration for rubric %s: its scores are on the model's raw scale "
+            "(run: python scripts/bench.py calibrate --model %s)",
+            name,
+            RUBRIC_VERSION,
+            name,
+        )
+        return None
+    return cal
 
 
 def _expected_digits(logits: np.ndarray) -> tuple[list[float], list[int]]:

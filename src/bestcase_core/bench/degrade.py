@@ -1,0 +1,59 @@
+"""Worse copies of real files: comments stripped, types removed, identifiers renamed, error handling dropped.
+
+The work is done by Babel and Vue's SFC parser (``degrade.mjs``), installed with
+npm into ``.cache/node`` the first time: parsing TypeScript and Vue by regex would
+be wrong too often.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..corpus import cache_dir
+from ..errors import FetchError
+
+NODE_PACKAGES = ("@babel/core@7.28.5", "@babel/preset-typescript@7.28.5", "@vue/compiler-sfc@3.5.25")
+SCRIPT = Path(__file__).with_name("degrade.mjs")
+
+
+def node_dir() -> Path:
+    return cache_dir().parent / "node"
+
+
+def ensure_node_tools() -> Path:
+    """Install Babel and the Vue SFC parser into the cache once; returns the folder."""
+    folder = node_dir()
+    stamp = folder / ".installed"
+    if stamp.exists() and stamp.read_text() == " ".join(NODE_PACKAGES):
+        return folder
+    npm = shutil.which("npm")
+    if npm is None:
+        raise FetchError("The quality benchmark needs Node.js and npm (for Babel).")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "package.json").write_text('{"private": true, "type": "module"}\n')
+    proc = subprocess.run(
+        [npm, "install", "--silent", "--no-audit", "--no-fund", *NODE_PACKAGES],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        raise FetchError(f"npm install of {' '.join(NODE_PACKAGES)} failed: {proc.stderr.strip()[-300:]}")
+    stamp.write_text(" ".join(NODE_PACKAGES))
+    return folder
+
+
+def degrade(files: list[tuple[str, str]]) -> dict[str, str | None]:
+    """``{path: degraded content}`` for ``[(path, content)]``; None where a file could not be parsed."""
+    folder = ensure_node_tools()
+    script = folder / "degrade.mjs"
+    shutil.copy2(SCRIPT, script)  # run from the folder whose node_modules it imports
+    payload = json.dumps([{"path": p, "content": c} for p, c in files])
+    proc = subprocess.run(["node", str(script)], input=payload, capture_output=True, text=True, cwd=folder, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"degrade.mjs failed: {proc.stderr.strip()[-500:]}")
+    return {row["path"]: row["content"] for row in json.loads(proc.stdout)}

@@ -1,0 +1,73 @@
+"""The benchmark's own parts: the seed's cut and parser, degraded copies, tie rate, the doc writer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bestcase_core.bench.markdown import write_section
+from bestcase_core.bench.run import quality_block, tie_rate
+from bestcase_core.bench.seed_method import parse_seed_output, seed_cut
+
+
+def test_seed_cut_keeps_2000_chars_of_template_and_script_and_3000_of_other_files():
+    vue = "<template>\n" + "Q" * 5000 + "\n</template>\n<script setup>\n" + "Z" * 5000 + "\n</script>\n"
+    cut = seed_cut("components/X.vue", vue)
+    assert cut.count("Q") == 2000 and cut.count("Z") == 2000
+    assert seed_cut("utils/x.ts", "c" * 9000).count("c") == 3000
+
+
+def test_seed_output_parser_accepts_the_expected_json_only():
+    good = '{"score": 80, "strengths": ["a"], "weaknesses": [], "recommendations": ["b"]}'
+    assert parse_seed_output(good) == (80.0, True)
+    assert parse_seed_output('{"score": "75", "strengths": [], "weaknesses": [], "recommendations": []}') == (
+        75.0,
+        True,
+    )
+    assert parse_seed_output('{"score": 80, "strengths": "x"}') == (80.0, False)
+    assert parse_seed_output('{"score": 80') == (None, False)
+    assert parse_seed_output("[1, 2]") == (None, False)
+
+
+def test_tie_rate_counts_files_that_share_a_score():
+    assert tie_rate([80, 80, 75, 70]) == 0.5
+    assert tie_rate([80.04, 80.01, 70.2], 1) == pytest.approx(2 / 3)
+    assert tie_rate([1.0, 2.0, 3.0]) == 0.0
+
+
+def test_quality_block_counts_wins_and_ties():
+    q = quality_block("x", [80, 70, 60], [70, 70, 65], [1.0, 2.0, 3.0])
+    assert (q.pairs, q.original_higher, q.ties) == (3, 1, 1)
+    assert q.accuracy == pytest.approx(1 / 3) and q.seconds_per_file == 2.0
+
+
+def test_doc_sections_are_replaced_in_place(tmp_path):
+    doc = tmp_path / "b.md"
+    write_section(doc, "one", "first\n", "# Benchmarks\n")
+    write_section(doc, "two", "second\n", "# Benchmarks\n")
+    write_section(doc, "one", "first again\n", "# Benchmarks\n")
+    text = doc.read_text()
+    assert text.startswith("# Benchmarks") and "first again" in text and "first\n" not in text
+    assert text.index("first again") < text.index("second")
+
+
+@pytest.mark.network
+def test_degraded_copies_lose_comments_types_names_and_error_handling():
+    from bestcase_core.bench.degrade import degrade
+
+    ts = (
+        "// loads a user\nexport async function load(id: number): Promise<User | null> {\n"
+        "  const url: string = `/api/users/${id}`\n  try {\n    return await $fetch<User>(url)\n"
+        "  } catch (err) {\n    console.error(err)\n    return null\n  }\n}\n"
+    )
+    vue = (
+        '<script setup lang="ts">\n/* props */\nconst props = defineProps<{ n: number }>()\n'
+        "const double = computed((): number => props.n * 2)\n</script>\n<template><p>{{ double }}</p></template>\n"
+    )
+    out = degrade([("utils/load.ts", ts), ("components/D.vue", vue)])
+    t = out["utils/load.ts"]
+    assert t is not None
+    assert "//" not in t and ": number" not in t and "Promise<" not in t
+    assert "url" not in t and "catch" not in t and "export async function load(" in t
+    v = out["components/D.vue"]
+    assert v is not None and "<template><p>{{ double }}</p></template>" in v
+    assert "/* props */" not in v and "defineProps<" not in v and "const v0 = defineProps()" in v
