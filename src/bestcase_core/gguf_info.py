@@ -19,7 +19,6 @@ from .fetch import check_gguf_magic
 
 _CACHE_FILE = ".gguf-info.json"
 _BLOCK_RE = re.compile(r"^blk\.(\d+)\.")
-_MIB = 1024 * 1024
 
 
 class GGUFInfo(BaseModel):
@@ -41,15 +40,6 @@ class GGUFInfo(BaseModel):
     token_embd_bytes: int
     output_tied: bool
     file_size: int
-
-    @property
-    def kv_bytes_per_token_layer_f16(self) -> int:
-        """K and V for one token in one layer at f16."""
-        return 2 * self.head_count_kv * self.head_dim * 2
-
-    @property
-    def weights_mib(self) -> float:
-        return (sum(self.block_bytes) + self.output_bytes + self.token_embd_bytes) / _MIB
 
 
 def _quant_name(file_type: int | None) -> str:

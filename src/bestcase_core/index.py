@@ -165,13 +165,6 @@ class ScanIndex:
         row = self.db.execute("SELECT * FROM files WHERE project=? AND path=?", (project, path)).fetchone()
         return _row(row) if row else None
 
-    def is_current(self, project: str, path: str, sha256: str, model: str, rubric_version: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM files WHERE project=? AND path=? AND sha256=? AND model=? AND rubric_version=?",
-            (project, path, sha256, model, rubric_version),
-        ).fetchone()
-        return row is not None
-
     def record(self, project: str, sha256: str, size: int, score: FileScore) -> None:
         """Store one file's score (and clear any earlier failure of it), committed at once."""
         with self._tx() as db:
@@ -231,9 +224,6 @@ class ScanIndex:
 
     def active_projects(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM projects WHERE active=1 ORDER BY name")]
-
-    def count_active(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM files WHERE active=1").fetchone()[0])
 
     # --- scans ------------------------------------------------------------------------
 

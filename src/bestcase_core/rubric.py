@@ -11,7 +11,6 @@ descriptions and a good/bad example per dimension.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
@@ -307,11 +306,6 @@ def user_footer(truncated: bool) -> str:
 
 
 SCORES_OPEN = '{"scores":'
-
-
-def score_key_text(key: str, first: bool) -> str:
-    """The fixed text before one dimension's digit: ``"structure": ``."""
-    return ("" if first else ", ") + json.dumps(key) + ": "
 
 
 def scores_close_reasons_open() -> str:
