@@ -58,6 +58,13 @@ def render(result: BenchResult) -> str:
         if result.ceiling_seconds
         else "- Prompt-processing ceiling: not measured."
     )
+    if result.ceiling_at_depth_seconds:
+        lines.append(
+            f"- The same ceiling where a file's tokens really start, after the {result.prefix_tokens}-token "
+            f"rubric: {result.pp_at_depth_tokens_per_s:.0f} tokens/s, so at least "
+            f"{result.ceiling_at_depth_seconds:.1f} s; (b) took "
+            f"{b.seconds_total / result.ceiling_at_depth_seconds:.2f}x that."
+        )
     lines.append(
         f"- The rubric prefix is {result.prefix_tokens} tokens, evaluated once in (b) and reused by every "
         f"later file: {'yes' if result.prefix_reused else 'NO'} (from the per-file cached-token counts)."
@@ -66,7 +73,8 @@ def render(result: BenchResult) -> str:
         share = result.changed_files / b.files
         lines.append(
             f"- (d): {result.changed_files} of {b.files} files changed ({share:.0%}); (d) took "
-            f"{d.seconds_total:.1f} s against {share:.0%} of (b) = {b.seconds_total * share:.1f} s."
+            f"{d.seconds_total:.1f} s against {share:.0%} of (b) = {b.seconds_total * share:.1f} s; "
+            f"the same files took {result.changed_seconds_in_b:.1f} s in (b)."
         )
     if result.quality:
         lines += [
@@ -82,6 +90,15 @@ def render(result: BenchResult) -> str:
                 f"| {q.method} | {q.original_higher}/{q.pairs} ({q.accuracy:.0%}) | {q.ties} | "
                 f"{q.tie_rate:.0%} | {q.spread:.1f} | {q.seconds_per_file:.2f} |"
             )
+        for q in (q for q in result.quality if q.method == "bestcase"):
+            losses = [(f, o, d) for f, o, d in q.detail if o <= d]
+            if losses:
+                lines.append("")
+                lines.append(
+                    "Pairs where bestcase did not score the original higher (original, degraded): "
+                    + "; ".join(f"`{f}` {o:.1f}, {d:.1f}" for f, o, d in losses)
+                    + "."
+                )
     lines += [f"- {n}" for n in result.notes]
     return "\n".join(lines) + "\n"
 

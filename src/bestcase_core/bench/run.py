@@ -149,18 +149,24 @@ def bench_workspace(dest: Path, n_files: int | None, max_files: int) -> tuple[Pa
 # --- the runs --------------------------------------------------------------------------------
 
 
-def prompt_ceiling(scorer: Scorer, repeats: int = 3, n: int = 512) -> float:
-    """The model's prompt-processing speed here (tokens/s, median of ``repeats`` evals of ``n`` tokens)."""
+def prompt_ceiling(scorer: Scorer, repeats: int = 3, n: int = 512, depth: int = 0) -> float:
+    """Prompt-processing speed here: tokens/s evaluating ``n`` tokens after ``depth`` tokens already
+    in the context (median of ``repeats``). ``depth=0`` is llama-bench's pp512; the rubric's length is
+    where a scan's file tokens really start.
+    """
     eng = scorer.engine
-    text = (Path(__file__).parent.parent / "scorer.py").read_text() * 4
-    tokens = eng.tokenize(text)[:n]
+    text = (Path(__file__).parent.parent / "scorer.py").read_text() * 8
+    tokens = eng.tokenize(text)
+    before, body = tokens[:depth], tokens[depth : depth + n]
     rates = []
     with eng.lock:
         for _ in range(repeats):
             eng.reset()
+            if before:
+                eng.sync([before])
             t = time.perf_counter()
-            eng.sync([tokens])
-            rates.append(n / (time.perf_counter() - t))
+            eng.sync([before, body] if before else [body])
+            rates.append(len(body) / (time.perf_counter() - t))
         eng.reset()
     return statistics.median(rates)
 
@@ -312,6 +318,7 @@ class Quality:
     tie_rate: float
     spread: float
     seconds_per_file: float
+    detail: list[tuple[str, float, float]] = field(default_factory=list)  # (file, original, degraded)
 
     @property
     def accuracy(self) -> float:
@@ -324,7 +331,9 @@ def tie_rate(scores: list[float], ndigits: int = 1) -> float:
     return sum(1 for s in rounded if rounded.count(s) > 1) / len(rounded) if rounded else 0.0
 
 
-def quality_block(method: str, originals: list[float], degraded: list[float], seconds: list[float]) -> Quality:
+def quality_block(
+    method: str, originals: list[float], degraded: list[float], seconds: list[float], names: list[str] | None = None
+) -> Quality:
     higher = sum(1 for o, d in zip(originals, degraded, strict=True) if o > d)
     ties = sum(1 for o, d in zip(originals, degraded, strict=True) if o == d)
     return Quality(
@@ -335,6 +344,7 @@ def quality_block(method: str, originals: list[float], degraded: list[float], se
         tie_rate(originals),
         statistics.pstdev(originals) if len(originals) > 1 else 0.0,
         statistics.median(seconds) if seconds else 0.0,
+        list(zip(names or [], originals, degraded, strict=False)),
     )
 
 
@@ -351,19 +361,23 @@ def run_quality(
 
     originals = [(f"{p}/{r}", (root / p / r).read_text("utf-8")) for p, r in files]
     worse = degrade(originals)
-    pairs = [(p, r) for p, r in files if worse.get(f"{p}/{r}") and worse[f"{p}/{r}"] != (root / p / r).read_text()]
+    # the same pairs for both methods: files both scored, whose degraded copy differs
+    pairs = [
+        (p, r)
+        for p, r in files
+        if worse.get(f"{p}/{r}") and worse[f"{p}/{r}"] != (root / p / r).read_text() and (p, r) in bestcase_scores
+    ]
+    names = [f"{p}/{r}" for p, r in pairs]
     out = []
     b_orig: list[float] = []
     b_deg: list[float] = []
     b_sec: list[float] = []
     for p, r in pairs:
-        if (p, r) not in bestcase_scores:
-            continue
         res = scorer.score_text(worse[f"{p}/{r}"] or "", r)
         b_orig.append(bestcase_scores[(p, r)].overall)
         b_deg.append(res.overall)
         b_sec.append(res.seconds)
-    out.append(quality_block("bestcase", b_orig, b_deg, b_sec))
+    out.append(quality_block("bestcase", b_orig, b_deg, b_sec, names))
     if method is not None:
         s_orig: list[float] = []
         s_deg: list[float] = []
@@ -374,7 +388,7 @@ def run_quality(
             s_orig.append(before if before is not None else -1.0)
             s_deg.append(seed_res.score if seed_res.score is not None else -1.0)
             s_sec.append(seed_res.seconds)
-        out.append(quality_block("seed's method", s_orig, s_deg, s_sec))
+        out.append(quality_block("seed's method", s_orig, s_deg, s_sec, names))
     return out, len(pairs)
 
 
@@ -391,9 +405,12 @@ class BenchResult:
     seed_parsed: float | None
     pp_tokens_per_s: float
     ceiling_seconds: float
+    pp_at_depth_tokens_per_s: float
+    ceiling_at_depth_seconds: float
     prefix_tokens: int
     prefix_reused: bool
     changed_files: int
+    changed_seconds_in_b: float
     quality: list[Quality] = field(default_factory=list)
     quality_pairs: int = 0
     rescan_2000: RunFigures | None = None
@@ -430,6 +447,7 @@ def run_benchmark(
     log("(b) cold bestcase scan ...")
     fig_b, sum_b = run_bestcase(scorer, root, storage, settings, "(b) bestcase, cold scan")
     runs.append(fig_b)
+    b_scores = scores_by_file(storage)
     log("(c) warm rescan ...")
     fig_c, _ = run_bestcase(scorer, root, storage, settings, "(c) bestcase, warm rescan")
     runs.append(fig_c)
@@ -438,8 +456,8 @@ def run_benchmark(
     fig_d, _ = run_bestcase(scorer, root, storage, settings, "(d) bestcase, 5% changed")
     runs.append(fig_d)
     pp = prompt_ceiling(scorer)
+    pp_depth = prompt_ceiling(scorer, depth=scorer.prefix_tokens)
     evaluated = sum(fig_b.prompt_tokens)
-    by_file = scores_by_file(storage)
     result = BenchResult(
         model=scorer.model_name,
         machine=machine(),
@@ -450,8 +468,11 @@ def run_benchmark(
         pp_tokens_per_s=pp,
         ceiling_seconds=evaluated / pp if pp else 0.0,
         prefix_tokens=scorer.prefix_tokens,
+        pp_at_depth_tokens_per_s=pp_depth,
+        ceiling_at_depth_seconds=evaluated / pp_depth if pp_depth else 0.0,
         prefix_reused=sum_b.cached_tokens >= scorer.prefix_tokens * max(0, sum_b.files_scored - 1),
         changed_files=len(changed),
+        changed_seconds_in_b=sum(b_scores[f].seconds for f in changed if f in b_scores),
         gpu_layers=f"{rep.gpu_layers}/{rep.total_layers}",
     )
     if rescan_2000:
@@ -460,9 +481,6 @@ def run_benchmark(
     if quality:
         log("quality: degraded copies ...")
         seed_scores = {f: r.score for f, r in zip(chosen, seed_results, strict=False)}
-        orig_b = {k: v for k, v in by_file.items() if k not in set(changed)}
-        # the originals' scores: (b)'s, from before the 5% change
-        result.quality, result.quality_pairs = run_quality(
-            scorer, method, work / "full", [f for f in chosen if f not in set(changed)], orig_b, seed_scores
-        )
+        # the originals' scores are (b)'s, from before the 5% change
+        result.quality, result.quality_pairs = run_quality(scorer, method, work / "full", chosen, b_scores, seed_scores)
     return result
