@@ -58,9 +58,11 @@ def main() -> int:
         source=ns.source,
         jobs=ns.jobs,
         force=ns.force,
+        offline=ns.offline,
+        target=ns.target,
         wheel_cache=REPO / ".cache" / "wheels",
     )
-    print(f"llama-cpp-python installed with preset {name} into {python}")
+    print(f"llama-cpp-python installed with preset {name} into {ns.target or python}")
     return 0
 
 

@@ -82,3 +82,23 @@ def test_install_script_prints_args_and_refuses_bad_presets_without_traceback():
     bad = run_script("install_llama.py", "--preset", "nope", "--print-args")
     assert bad.returncode != 0 and "No build preset 'nope'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_install_script_installs_the_cached_wheel_into_a_target_folder_and_leaves_the_venv(tmp_path):
+    """What gpu_check.sh relies on: ``--target`` puts the build in a folder for PYTHONPATH."""
+    import json
+    import sys
+
+    from bestcase_core.build import build_marker
+
+    marker = build_marker(Path(sys.executable))
+    if marker is None or not marker.exists():
+        pytest.skip("llama-cpp-python was not installed by scripts/install_llama.py in this environment")
+    before = marker.read_text("utf-8")
+    preset = json.loads(before)["preset"]
+    target = tmp_path / "site"
+    done = run_script("install_llama.py", "--preset", preset, "--offline", "--target", str(target))
+    assert done.returncode == 0, done.stderr
+    assert (target / "llama_cpp" / "__init__.py").is_file()
+    assert f"into {target}" in done.stdout
+    assert marker.read_text("utf-8") == before

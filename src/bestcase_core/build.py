@@ -219,19 +219,19 @@ def build_key(preset: Preset, args: str, version: str) -> str:
 
 def installed_build_key(python: Path) -> str | None:
     """The key recorded by the last install into that environment, if any."""
-    marker = _marker(python)
+    marker = build_marker(python)
     try:
-        return json.loads(marker.read_text("utf-8")).get("key")
+        return json.loads(marker.read_text("utf-8")).get("key") if marker else None
     except (OSError, ValueError, AttributeError):
         return None
 
 
-def _marker(python: Path) -> Path:
-    return (
-        python.resolve().parent.parent / "bestcase-llama-build.json"
-        if python.parent.name == "bin"
-        else Path(str(python) + ".bestcase-llama-build.json")
-    )
+def build_marker(python: Path) -> Path | None:
+    """Where the build key of ``python``'s environment is recorded: inside its venv, else nowhere
+    (the path is not resolved: a venv's interpreter is a link to the base one, which is shared).
+    """
+    env = Path(os.path.abspath(python)).parent.parent
+    return env / "bestcase-llama-build.json" if (env / "pyvenv.cfg").is_file() else None
 
 
 def install(
@@ -287,8 +287,9 @@ def install(
     proc = subprocess.run([str(python), "-m", "pip", "install", *where, "--no-deps", "--quiet", str(wheels[-1])])
     if proc.returncode != 0:
         raise BuildError(f"Installing {wheels[-1].name} failed (pip exit {proc.returncode}).")
-    if target is None:
-        _marker(python).write_text(json.dumps({"key": key, "preset": preset.name, "cmake_args": args}), "utf-8")
+    marker = build_marker(python)
+    if target is None and marker is not None:
+        marker.write_text(json.dumps({"key": key, "preset": preset.name, "cmake_args": args}), "utf-8")
     return key
 
 
