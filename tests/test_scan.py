@@ -25,6 +25,11 @@ from conftest import EXAMPLE, REPO, TEST_MODEL, copy_example, run_script
 SEED_FIELDS = {"id", "projectName", "category", "description", "files", "patterns", "metadata"}
 
 
+def scan_args(root: Path, storage: Path) -> list[str]:
+    """scan.py's arguments for a workspace and store, with the test model."""
+    return ["--root", str(root), "--storage", str(storage), "--model", TEST_MODEL]
+
+
 def tree(root: Path) -> dict[str, str]:
     """Every file under root with its sha256 (what "nothing was written here" compares)."""
     return {
@@ -193,12 +198,7 @@ def test_full_storage_stops_with_a_message_and_corrupts_nothing(tmp_path, model_
     storage = tmp_path / "store"
     ok = run_script(
         "scan.py",
-        "--root",
-        str(root),
-        "--storage",
-        str(storage),
-        "--model",
-        TEST_MODEL,
+        *scan_args(root, storage),
         "--max-files",
         "1",
         "--min-score",
@@ -218,12 +218,7 @@ def test_full_storage_stops_with_a_message_and_corrupts_nothing(tmp_path, model_
         [
             sys.executable,
             str(REPO / "scripts" / "scan.py"),
-            "--root",
-            str(root),
-            "--storage",
-            str(storage),
-            "--model",
-            TEST_MODEL,
+            *scan_args(root, storage),
             "--force",
             "--min-score",
             "100",
@@ -251,12 +246,7 @@ def test_kill_9_mid_scan_loses_nothing_already_scored(tmp_path, model_05b):
     cmd = [
         sys.executable,
         str(REPO / "scripts" / "scan.py"),
-        "--root",
-        str(root),
-        "--storage",
-        str(storage),
-        "--model",
-        TEST_MODEL,
+        *scan_args(root, storage),
         "--min-score",
         "100",
         "--no-progress",
@@ -291,12 +281,7 @@ def test_every_keeps_scanning_until_sigterm_and_stops_cleanly(example_scan):
         [
             sys.executable,
             str(REPO / "scripts" / "scan.py"),
-            "--root",
-            str(root),
-            "--storage",
-            str(storage),
-            "--model",
-            TEST_MODEL,
+            *scan_args(root, storage),
             "--every",
             "1s",
             "--json",
@@ -317,12 +302,7 @@ def test_summary_json_has_the_documented_keys(example_scan):
     root, storage, _, settings = example_scan
     out = run_script(
         "scan.py",
-        "--root",
-        str(root),
-        "--storage",
-        str(storage),
-        "--model",
-        TEST_MODEL,
+        *scan_args(root, storage),
         "--json",
         "--min-score",
         str(settings.exemplar_threshold),
