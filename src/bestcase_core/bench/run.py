@@ -359,13 +359,13 @@ def run_quality(
     """Score degraded copies with both methods and compare with the originals' scores."""
     from .degrade import degrade
 
-    originals = [(f"{p}/{r}", (root / p / r).read_text("utf-8")) for p, r in files]
-    worse = degrade(originals)
+    originals = {f"{p}/{r}": (root / p / r).read_text("utf-8") for p, r in files}
+    worse = degrade(list(originals.items()))
     # the same pairs for both methods: files both scored, whose degraded copy differs
     pairs = [
         (p, r)
         for p, r in files
-        if worse.get(f"{p}/{r}") and worse[f"{p}/{r}"] != (root / p / r).read_text() and (p, r) in bestcase_scores
+        if worse.get(f"{p}/{r}") and worse[f"{p}/{r}"] != originals[f"{p}/{r}"] and (p, r) in bestcase_scores
     ]
     names = [f"{p}/{r}" for p, r in pairs]
     out = []
