@@ -4,8 +4,11 @@
     python scripts/bench.py [run] [--model qwen2.5-coder:1.5b] [--files 40] [--no-quality] [--no-seed]
                             [--doc docs/benchmarks.md] [--json PATH] [--key NAME]
                             [--seed-tokens N]      # random-weight runs: fix (a)'s output length
-    python scripts/bench.py calibrate [--model NAME] [--files 45]
-                            # fit the model's score calibration on the corpus, into models/registry.json
+    python scripts/bench.py quality [--judges static,hybrid:qwen2.5-coder:1.5b,...] [--per-package 2]
+                            [--repos DIR] [--ctx 4096] [--known-max-files 12] [--no-known]
+                            # judges side by side on synthetic, natural and known-group suites
+    python scripts/bench.py fit [--judge static|hybrid:MODEL] [--per-package 2] [--repos DIR] [--ctx 4096]
+                            # fit the judge's weights on the fit split, into judge_weights.json
 
 The npm packages are fetched once into .cache/npm (never committed). Speed is
 measured in one process, on the same files, model and machine; the results go
@@ -30,7 +33,18 @@ def main() -> int:
     from bestcase_core.settings import load_settings
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("action", nargs="?", choices=["run", "calibrate"], default="run")
+    ap.add_argument("action", nargs="?", choices=["run", "quality", "fit"], default="run")
+    ap.add_argument(
+        "--judges",
+        default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
+        help="quality: judges to compare (static, hybrid:MODEL, r2:MODEL = rubric 2026.11-r2, seed:MODEL)",
+    )
+    ap.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL")
+    ap.add_argument("--per-package", type=int, default=2, help="synthetic suite: corpus files per npm package")
+    ap.add_argument("--repos", type=Path, help="folder with the natural and known-group repositories (else cloned)")
+    ap.add_argument("--ctx", type=int, default=4096, help="context for the model judges in quality and fit")
+    ap.add_argument("--known-max-files", type=int, default=12, help="known groups: files per project")
+    ap.add_argument("--no-known", action="store_true", help="quality: skip the known-groups suite")
     ap.add_argument("--model", help="registry name or .gguf path (default: LLM_MODEL, else qwen2.5-coder:1.5b)")
     ap.add_argument("--files", type=int, help="use only this many files (round-robin over the projects)")
     ap.add_argument("--max-files", type=int, default=50, help="files per project, as the scan (default 50)")
@@ -51,15 +65,12 @@ def main() -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    if ns.action == "calibrate":
-        from bestcase_core.bench.calibration import fit_calibration
+    if ns.action in ("quality", "fit"):
+        from bestcase_core.bench.report import fit_command, quality_command
 
-        cal = fit_calibration(settings, files=ns.files or 45, work=work, command=command.strip(), log=log)
-        print(
-            f"{settings.model_name()}: raw median {cal.p50}, 90th percentile {cal.p90} over {cal.files} files "
-            f"(rubric {cal.rubric_version}); written to models/registry.json"
-        )
-        return 0
+        settings = settings.model_copy(update={"n_ctx": ns.ctx, "vram_mb": settings.vram_mb})
+        run = fit_command if ns.action == "fit" else quality_command
+        return run(ns, settings, work, command.strip(), log)
 
     result = run_benchmark(
         settings,

@@ -42,7 +42,9 @@ def print_summary(s) -> None:  # type: ignore[no-untyped-def]
     out = sys.stdout
     print(f"bestcase scan of {s.root}", file=out)
     print(
-        f"  model            {s.model} (rubric {s.rubric_version}); GPU layers {s.gpu_layers or 'not loaded'}", file=out
+        f"  judge            {s.judge}: {s.model} (rubric {s.rubric_version}); "
+        f"GPU layers {s.gpu_layers or 'not loaded'}",
+        file=out,
     )
     print(f"  projects         {s.projects} found, {s.projects_scanned} scanned", file=out)
     print(
@@ -93,6 +95,11 @@ def main() -> int:
     ap.add_argument("--min-score", type=float, help="exemplar threshold, 0-100 (default 85)")
     ap.add_argument("--max-files", type=int, help="files per project (default 50)")
     ap.add_argument("--keep", type=int, help="records kept per project (default 3)")
+    ap.add_argument(
+        "--judge",
+        choices=["static", "hybrid"],
+        help="static: parser facts only, no model (thousands of files/s); hybrid: facts and the model (default)",
+    )
     ap.add_argument("--force", action="store_true", help="score every file again")
     ap.add_argument("--all-projects", action="store_true", help="also scan JS/TS projects without Nuxt")
     ap.add_argument("--every", help="keep scanning on this schedule (6h, 30m, ...) until stopped")
@@ -107,6 +114,7 @@ def main() -> int:
         exemplar_threshold=ns.min_score,
         max_files=ns.max_files,
         keep=ns.keep,
+        judge=ns.judge,
     )
     root = settings.projects_path
     if ns.action:

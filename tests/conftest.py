@@ -113,9 +113,10 @@ def example_scan(tmp_path_factory, settings_05b):
     """A real scan of a copy of the example workspace with the 0.5B: (root, storage, summary, settings).
 
     The first pass scores every file; the exemplar threshold is then set to the second-best
-    score, and the second pass writes reasons for just those two files (what lowering
-    --min-score does for a user).
+    score of the files with something to teach, and the second pass scores nothing again but
+    writes new records with those two exemplars (what lowering --min-score does for a user).
     """
+    from bestcase_core.judge import TEACHING_MIN
     from bestcase_core.scan import run_scan
     from bestcase_core.store import BestCaseStorage
 
@@ -125,7 +126,13 @@ def example_scan(tmp_path_factory, settings_05b):
     first = settings_05b.model_copy(update={"exemplar_threshold": 100.0})
     run_scan(root, first, storage=storage, progress=False)
     scores = sorted(
-        (f["overall"] for r in BestCaseStorage(storage).list() for f in r.patterns["fileScores"]), reverse=True
+        (
+            f["overall"]
+            for r in BestCaseStorage(storage).list()
+            for f in r.patterns["fileScores"]
+            if f["teaching"] >= TEACHING_MIN
+        ),
+        reverse=True,
     )
     settings = settings_05b.model_copy(update={"exemplar_threshold": scores[1]})
     summary = run_scan(root, settings, storage=storage, progress=False)

@@ -71,3 +71,18 @@ def test_degraded_copies_lose_comments_types_names_and_error_handling():
     v = out["components/D.vue"]
     assert v is not None and "<template><p>{{ double }}</p></template>" in v
     assert "/* props */" not in v and "defineProps<" not in v and "const v0 = defineProps()" in v
+
+
+@pytest.mark.network
+def test_each_degradation_type_changes_only_what_it_names():
+    from bestcase_core.bench.degrade import degrade, flatten_indent
+
+    ts = "// sum\nexport function sum(a: number, b: number): number {\n  const total = a + b\n  return total\n}\n"
+    only_comments = degrade([("u.ts", ts)], ("comments",))["u.ts"]
+    assert only_comments is not None and "//" not in only_comments and "a: number" in only_comments
+    anys = degrade([("u.ts", ts)], ("anys",))["u.ts"]
+    assert anys is not None and "a: any" in anys and "): any" in anys and "// sum" in anys
+    names = degrade([("u.ts", ts)], ("names",))["u.ts"]
+    assert names is not None and "total" not in names and "a: number" in names
+    flat = flatten_indent('<template>\n  <p/>\n</template>\n<script>\n  const a = 1\n</script>\n', "A.vue")
+    assert "  <p/>" in flat and "\nconst a = 1" in flat

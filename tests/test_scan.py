@@ -57,11 +57,11 @@ def mini(tmp_path, settings_05b):
 def test_scan_writes_one_seed_compatible_record_per_project(example_scan):
     root, storage, summary, settings = example_scan
     assert summary.projects == 2 and not summary.files_failed
-    assert summary.files_scored == 2 and summary.files_unchanged == 13  # the second pass: reasons for two files
+    assert summary.files_scored == 0 and summary.files_unchanged == 15  # the second pass only re-reads the index
     paths = sorted(storage.glob("*.json"))
     names = [p.name for p in paths]
-    assert len(names) == 3  # one per project, plus the shop's second record with the new exemplars
-    assert names[0].startswith("00.common-shop-nuxt3-") and names[2].startswith("admin-dashboard-")
+    assert len(names) == 4  # two per project: the new threshold changed what each record holds
+    assert names[0].startswith("00.common-shop-nuxt3-") and names[3].startswith("admin-dashboard-")
     for path in paths:
         data = json.loads(path.read_text())
         assert set(data) >= SEED_FIELDS and data["id"] == Path(path).stem
@@ -72,6 +72,7 @@ def test_scan_writes_one_seed_compatible_record_per_project(example_scan):
         assert all({"path", "role", "overall", "dimensions"} <= set(f) for f in p["fileScores"])
         for ex in p["exemplars"]:
             assert ex["overall"] >= settings.exemplar_threshold and ex["reasons"]["strengths"]
+            assert ex["teaching"] >= 0.5 and ex["judge"] == "hybrid"
         # files[] holds the exemplars' real code
         project_dir = root / data["projectName"]
         assert [f["path"] for f in data["files"]] == [e["path"] for e in p["exemplars"]]

@@ -50,7 +50,12 @@ _LAZY: dict[str, str] = {
     "Scorer": "scorer",
     "make_plan": "offload",
     "FileScore": "schema",
-    "Reasons": "schema",
+    "Reasons": "judge",
+    "FileFacts": "analysis",
+    "Finding": "analysis",
+    "analyze": "analysis",
+    "is_exemplar": "judge",
+    "teaching_value": "judge",
     "Role": "roles",
     "role_for_path": "roles",
     "RUBRIC_VERSION": "rubric",
@@ -105,6 +110,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .analysis import FileFacts, Finding, analyze
     from .discovery import find_projects
     from .doctor import DoctorReport, diagnose
     from .engine import Engine
@@ -112,12 +118,13 @@ if TYPE_CHECKING:
     from .gguf_info import GGUFInfo, read_gguf_info
     from .gpu import VramBudget, detect_vram_budget, gpu_offload_supported
     from .index import ScanIndex, last_scan
+    from .judge import Reasons, is_exemplar, teaching_value
     from .offload import OffloadPlan, make_plan, plan_offload
     from .registry import ModelSpec, default_model_name, get_model, list_models
     from .roles import Role, role_for_path
     from .rubric import DIMENSIONS, RUBRIC_VERSION
     from .scan import ScanSummary, plan_scan, run_scan
-    from .schema import FileScore, Reasons
+    from .schema import FileScore
     from .scorer import Scorer
     from .settings import Settings, load_settings
     from .store import BestCaseRecord, BestCaseStorage, new_record_id, sanitize_project, validate_id

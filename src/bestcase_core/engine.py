@@ -10,7 +10,7 @@
 * **Parallel branches.** ``branch_digit_logits`` copies sequence 0's KV
   (``seq_cp``, no recompute) into one sequence per dimension and decodes all
   of them in a single batch, reading the logits at each branch's end.
-* **Grammar-constrained sampling** for the only free text, the reasons.
+* **Grammar-constrained sampling** for the only free text, an exemplar's one sentence.
 
 Nothing here reads source files; callers pass tokens and text.
 """

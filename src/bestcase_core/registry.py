@@ -30,20 +30,6 @@ class PypiParts(BaseModel):
         return [self.package.format(n=i) for i in range(1, self.count + 1)]
 
 
-class Calibration(BaseModel):
-    """Where a model's raw scores fall on the reference corpus, for one rubric version.
-
-    Written by ``scripts/bench.py calibrate``; see :func:`bestcase_core.rubric.calibrate`.
-    """
-
-    model_config = ConfigDict(frozen=True)
-    rubric_version: str
-    p50: float
-    p90: float
-    files: int
-    command: str = ""
-
-
 class ModelSpec(BaseModel):
     """One row of the registry."""
 
@@ -54,7 +40,6 @@ class ModelSpec(BaseModel):
     size: int | None = None
     sha256: str | None = None
     pypi_parts: PypiParts | None = None
-    calibration: Calibration | None = None
     note: str = ""
 
 
@@ -73,20 +58,6 @@ def _load() -> tuple[str, dict[str, ModelSpec]]:
     if raw.default not in specs:
         raise ConfigError(f"{REGISTRY_FILE}: default {raw.default!r} is not one of its models")
     return raw.default, specs
-
-
-def save_calibration(name: str, calibration: Calibration) -> None:
-    """Record a model's calibration in ``models/registry.json`` (the file stays hand-editable)."""
-    import os
-
-    data = json.loads(REGISTRY_FILE.read_text("utf-8"))
-    if name not in data["models"]:
-        raise ConfigError(f"{name} is not in {REGISTRY_FILE}; only registry models are calibrated.")
-    data["models"][name]["calibration"] = calibration.model_dump()
-    tmp = REGISTRY_FILE.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    os.replace(tmp, REGISTRY_FILE)
-    _load.cache_clear()
 
 
 def default_model_name() -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .index import ScanIndex
+from .judge import is_exemplar
 from .rubric import tier
 from .store import BestCaseStorage, atomic_write
 
@@ -71,7 +72,8 @@ def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None 
         score = round(sum(scores) / len(scores), 1) if scores else 0.0
         t = tier(score)
         exemplars = sorted(
-            (f.score for f in files if f.score.reasons and f.score.overall >= threshold), key=lambda s: -s.overall
+            (f.score for f in files if is_exemplar(f.score.overall, f.score.teaching, threshold)),
+            key=lambda s: -s.overall,
         )
         rows.append(
             f"<tr><td><a href='#p-{escape(name)}'>{escape(name)}</a></td><td><span class='tier tier-{t}'>{t}</span>"
@@ -93,14 +95,14 @@ def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None 
             if s.reasons:
                 strengths = "".join(f"<li>{escape(x)}</li>" for x in s.reasons.strengths)
                 weaknesses = "".join(f"<li>{escape(x)}</li>" for x in s.reasons.weaknesses)
-                reasons = (
-                    f"<p>{escape(s.reasons.summary)}</p><b>Strengths</b><ul>{strengths}</ul>"
-                    f"<b>Weaknesses</b><ul>{weaknesses}</ul>"
-                )
+                reasons = f"<p>{escape(s.reasons.summary)}</p>"
+                reasons += f"<b>Strengths</b><ul>{strengths}</ul>" if strengths else ""
+                reasons += f"<b>Weaknesses</b><ul>{weaknesses}</ul>" if weaknesses else ""
             code = contents.get(s.path)
             code_html = f"<pre><code>{escape(code)}</code></pre>" if code is not None else ""
             body.append(
-                f"<details open><summary>{escape(s.path)} - {s.overall} ({escape(s.role.value)})</summary>"
+                f"<details open><summary>{escape(s.path)} - {s.overall:.1f} ({escape(s.role.value)}, "
+                f"{escape(s.judge)} judge)</summary>"
                 f"<p class='muted'>{dims}</p>{reasons}{code_html}</details>"
             )
         others = sorted((f.score for f in files if f.score not in exemplars), key=lambda s: -s.overall)
@@ -110,7 +112,7 @@ def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None 
                 "<th class='num'>overall</th></tr>"
             )
             body += [
-                f"<tr><td>{escape(s.path)}</td><td>{escape(s.role.value)}</td><td class='num'>{s.overall}</td></tr>"
+                f"<tr><td>{escape(s.path)}</td><td>{escape(s.role.value)}</td><td class='num'>{s.overall:.1f}</td></tr>"
                 for s in others
             ]
             body.append("</table></details>")

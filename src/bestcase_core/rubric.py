@@ -11,17 +11,14 @@ descriptions and a good/bad example per dimension.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .roles import Role
 
-RUBRIC_VERSION = "2026.11-r2"
+RUBRIC_VERSION = "2026.11-r3"
 
 #: Digits the model writes per dimension; 9 is best. Scores are reported 0-100.
 SCALE_MAX = 9
-#: Longest summary, strength or weakness, in characters (the reasons grammar enforces it).
-REASON_MAX_CHARS = 140
 
 
 @dataclass(frozen=True)
@@ -188,56 +185,10 @@ GRADES: tuple[tuple[float, str], ...] = ((85.0, "excellent"), (70.0, "good"), (5
 TIERS: tuple[tuple[float, str], ...] = ((80.0, "S"), (60.0, "A"), (40.0, "B"), (20.0, "C"), (0.0, "D"))
 
 
-#: Calls that mean a file does I/O; without one, ``apiConnection`` does not apply.
-_IO_RE = re.compile(
-    r"\$fetch|\buse(?:Lazy)?Fetch\b|\buse(?:Lazy)?AsyncData\b|\baxios\b|\bfetch\(|\bofetch\b|"
-    r"XMLHttpRequest|\bWebSocket\b|\bdefineEventHandler\b|\breadBody\b|\bgetQuery\b|\buseStorage\b"
-)
-_TEMPLATE_RE = re.compile(r"<template[\s>]")
-#: Code that can fail at run time; without it (and without I/O), ``errorHandling`` does not apply.
-_FALLIBLE_RE = re.compile(
-    r"\bawait\b|\btry\s*\{|\bthrow\b|\.catch\(|\.then\(|\bPromise\b|JSON\.parse|new URL\(|"
-    r"\bcreateError\b|\bshowError\b|\bonErrorCaptured\b"
-)
-
-
-def dimensions_for(role: Role, text: str | None = None) -> tuple[Dimension, ...]:
-    """The dimensions a file is scored on: its role's, less those its content shows do not apply.
-
-    ``apiConnection`` needs some I/O in the file, ``errorHandling`` needs I/O or
-    other code that can fail (``await``, ``throw``, ``JSON.parse``...) and
-    ``designSystem`` needs a ``<template>``: a pure formatting util is not marked
-    down for making no requests, nor a presentational component for catching nothing.
-    """
-    keys = ROLE_DIMENSIONS[role]
-    if text is not None:
-        io = _IO_RE.search(text) is not None
-        if not io:
-            keys = tuple(k for k in keys if k != "apiConnection")
-        if not io and not _FALLIBLE_RE.search(text):
-            keys = tuple(k for k in keys if k != "errorHandling")
-        if not _TEMPLATE_RE.search(text):
-            keys = tuple(k for k in keys if k != "designSystem")
-    return tuple(_BY_KEY[k] for k in keys)
-
-
-def overall_score(scores: dict[str, float]) -> float:
-    """Weighted mean of the scored dimensions (0-100), weights renormalised to them."""
-    total = sum(_BY_KEY[k].weight for k in scores)
-    return round(sum(_BY_KEY[k].weight * v for k, v in scores.items()) / total, 1)
-
-
-#: Calibration maps a model's raw score so that on the reference corpus (Nuxt code from
-#: npm, written by the Nuxt team) the median file gets the first value ("good") and the
-#: 90th percentile the second (the seed's exemplar threshold, "excellent").
+#: The judge's calibration puts the reference corpus' median file (Nuxt code from npm, written
+#: by the Nuxt team) at the first value ("good") and its 90th percentile at the second (the
+#: seed's exemplar threshold, "excellent").
 CALIBRATION_ANCHORS = (75.0, 85.0)
-
-
-def calibrate(raw: float, p50: float, p90: float) -> float:
-    """A raw 0-100 score on the calibrated scale (linear through the two anchors, clipped to 0-100)."""
-    lo, hi = CALIBRATION_ANCHORS
-    spread = max(p90 - p50, 1e-6)
-    return round(min(100.0, max(0.0, lo + (raw - p50) * (hi - lo) / spread)), 1)
 
 
 def grade(score: float) -> str:
@@ -248,16 +199,11 @@ def tier(score: float) -> str:
     return next(name for floor, name in TIERS if score >= floor)
 
 
-def digit_to_score(expected_digit: float) -> float:
-    """Map an expected digit (0-9) to a 0-100 score."""
-    return round(expected_digit * 100.0 / SCALE_MAX, 1)
-
-
 # --- prompt text ------------------------------------------------------------------------------
 
 
-def system_prompt() -> str:
-    """The fixed rubric every file is judged against (the shared KV prefix)."""
+def system_prompt(checklist: tuple[tuple[str, str], ...] = ()) -> str:
+    """The fixed rubric every file is judged against (the shared KV prefix), with the checklist questions."""
     lines = [
         "You review source files from a team's Nuxt 3 / Vue 3 / TypeScript projects. The team wants to find "
         "its best files so that others can imitate them, so judge each file as a model to copy: would a "
@@ -282,11 +228,13 @@ def system_prompt() -> str:
     ]
     for role, keys in ROLE_DIMENSIONS.items():
         lines.append(f"- {role.value}: {', '.join(keys)}")
+    lines += ["", "Checklist, answered true or false:"]
+    lines += [f'- "{key}": {text}' for key, text in checklist]
     lines += [
         "",
-        'Answer with JSON only: {"scores": {<dimension>: <digit>, ...}}. When asked for reasons, continue with '
-        '"reasons": a one-line summary of what the file shows others, 2-4 concrete strengths and 2-4 concrete '
-        f"weaknesses, each naming the code it is about; every line under {REASON_MAX_CHARS - 20} characters.",
+        'Answer with JSON only: {"scores": {<dimension>: <digit>, ...}, "checks": {<key>: true|false, ...}}. '
+        'When asked for a summary, continue with "summary": one short, complete sentence (under 25 words) '
+        "saying what the file does and what others can learn from it.",
     ]
     return "\n".join(lines)
 
@@ -305,8 +253,16 @@ def user_footer(truncated: bool) -> str:
     return f"\n```{note}"
 
 
-SCORES_OPEN = '{"scores":'
+#: The model's answer starts with this; each dimension and question is a branch that continues it.
+ANSWER_OPEN = "{"
 
 
-def scores_close_reasons_open() -> str:
-    return '}, "reasons": '
+def score_branch(key: str) -> str:
+    return '"scores": {"' + key + '": '
+
+
+def check_branch(key: str) -> str:
+    return '"checks": {"' + key + '": '
+
+
+SUMMARY_OPEN = '"summary": '

@@ -34,6 +34,7 @@ from .discovery import Problem, Project, SourceFile, find_projects, looks_genera
 from .errors import BestcaseError, InputFileError, StorageError, WorkspaceError
 from .fetch import resolve_model
 from .index import ScanIndex, now_iso
+from .judge import is_exemplar as judge_exemplar
 from .registry import is_file_model
 from .rubric import RUBRIC_VERSION, grade, tier
 from .settings import Settings
@@ -55,6 +56,7 @@ class ScanSummary(BaseModel):
     root: str
     storage: str
     model: str
+    judge: str = "hybrid"
     rubric_version: str = RUBRIC_VERSION
     projects: int = 0
     projects_scanned: int = 0
@@ -107,6 +109,9 @@ class ScanPlan:
 
 
 def model_label(settings: Settings) -> str:
+    """What the index records as a file's model: ``static`` for the static judge, else the model's name."""
+    if settings.judge == "static":
+        return "static"
     name = settings.model_name()
     return Path(name).name if is_file_model(name) else name
 
@@ -147,14 +152,12 @@ def plan_scan(
 
 def is_exemplar(score: Any, settings: Settings) -> bool:
     """An exemplar under the current threshold (which may differ from the one it was scored with)."""
-    return bool(score.overall >= settings.exemplar_threshold and score.reasons is not None)
+    return judge_exemplar(score.overall, score.teaching, settings.exemplar_threshold)
 
 
 def _is_done(row: Any, sha: str, model: str, settings: Settings) -> bool:
-    """Scored with this content, model and rubric, and has reasons if it is now above the threshold."""
-    if row is None or (row.sha256, row.model, row.rubric_version) != (sha, model, RUBRIC_VERSION):
-        return False
-    return not (row.score.overall >= settings.exemplar_threshold and row.score.reasons is None)
+    """Scored with this content, model (or static judge) and rubric."""
+    return row is not None and (row.sha256, row.model, row.rubric_version) == (sha, model, RUBRIC_VERSION)
 
 
 class _Progress:
@@ -200,7 +203,9 @@ def run_scan(
     store._ensure_dir()
     started = time.perf_counter()
     model = model_label(settings)
-    summary = ScanSummary(root=str(root), storage=str(store.path), model=model, started_at=now_iso())
+    summary = ScanSummary(
+        root=str(root), storage=str(store.path), model=model, judge=settings.judge, started_at=now_iso()
+    )
     stop = stop or threading.Event()
     lock_fh = open(store.path / SCAN_LOCK_FILE, "a+b")  # noqa: SIM115 - held for the whole scan
     try:
@@ -254,7 +259,8 @@ def _scan(
     summary.skipped = [FailedFile(project="", path=p.path, reason=p.reason) for p in plan.problems]
     scorer = None
     if plan.work_count:
-        resolve_model(settings.model_name(), settings.models_dir)  # a clear error before any work
+        if settings.judge == "hybrid":
+            resolve_model(settings.model_name(), settings.models_dir)  # a clear error before any work
         if scorer_factory is not None:
             scorer = scorer_factory()
         else:
@@ -262,7 +268,8 @@ def _scan(
 
             scorer = Scorer(settings=settings)
         rep = scorer.load_report
-        summary.gpu_layers = f"{rep.gpu_layers}/{rep.total_layers}"
+        if rep is not None:
+            summary.gpu_layers = f"{rep.gpu_layers}/{rep.total_layers}"
     bar = _Progress(plan.work_count, progress)
     timings: list[float] = []
     try:
@@ -322,7 +329,9 @@ def _scan(
                 continue
             kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
             removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
-            if changed or removed or store.latest(pp.project.name) is None:
+            latest = store.latest(pp.project.name, "auto-scan")
+            stale = latest is None or latest.patterns.get("exemplarThreshold") != settings.exemplar_threshold
+            if changed or removed or stale:
                 path = _write_record(store, index, pp.project, settings)
                 if path is not None:
                     summary.bestcases_written.append(str(path))
@@ -331,7 +340,9 @@ def _scan(
             summary.projects_removed = index.retire_projects([p.project.name for p in plan.projects])
     finally:
         bar.close()
-    summary.exemplars = sum(1 for name in index.active_projects() for f in index.active_files(name) if f.score.exemplar)
+    summary.exemplars = sum(
+        1 for name in index.active_projects() for f in index.active_files(name) if is_exemplar(f.score, settings)
+    )
     if timings:
         summary.seconds_per_file = round(sum(timings) / len(timings), 3)
         summary.median_seconds_per_file = round(statistics.median(timings), 3)
@@ -371,6 +382,7 @@ def build_record(
         "tier": t,
         "grade": grade(project_score),
         "model": scores[0].model,
+        "judge": scores[0].judge,
         "rubricVersion": RUBRIC_VERSION,
         "scannedAt": iso(ms),
         "exemplarThreshold": settings.exemplar_threshold,
@@ -382,7 +394,10 @@ def build_record(
                 "overall": s.overall,
                 "grade": grade(s.overall),
                 "dimensions": s.dimensions,
-                "exemplar": s.exemplar,
+                "exemplar": is_exemplar(s, settings),
+                "teaching": s.teaching,
+                "judge": s.judge,
+                "parse": s.parse,
                 "truncated": s.truncated,
             }
             for s in sorted(scores, key=lambda s: (-s.overall, s.path))
@@ -393,6 +408,8 @@ def build_record(
                 "role": s.role.value,
                 "overall": s.overall,
                 "dimensions": s.dimensions,
+                "teaching": s.teaching,
+                "judge": s.judge,
                 "reasons": s.reasons.model_dump() if s.reasons else None,
             }
             for s in exemplars

@@ -1,63 +1,21 @@
-"""The scorer's data: what the model writes, and the result bestcase keeps.
+"""The scorer's result: what bestcase keeps for every file it judged.
 
-:class:`ModelOutput` is the one definition of the JSON the model produces. The
-grammar for the free text (``reasons``) is generated from it, the fixed text of
-the scores is written from the same keys, and every transcript is validated
-against it before a :class:`FileScore` is made.
+The reasons model lives with the judge (:class:`bestcase_core.judge.Reasons`);
+the facts with the analysis (:class:`bestcase_core.analysis.FileFacts`).
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache, lru_cache
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import BaseModel, Field
 
+from .analysis import FileFacts
+from .judge import Reasons
 from .roles import Role
-from .rubric import DIMENSION_KEYS, REASON_MAX_CHARS, ROLE_DIMENSIONS, SCALE_MAX
+from .rubric import ROLE_DIMENSIONS
 
-Line = Annotated[str, StringConstraints(min_length=3, max_length=REASON_MAX_CHARS)]
-Digit = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
-assert SCALE_MAX == 9  # Digit above spells the scale out
-
-
-class Reasons(BaseModel):
-    """Why a file is an exemplar: written only for files that reach the threshold."""
-
-    model_config = ConfigDict(extra="forbid")
-    summary: Line = Field(description="one line: what this file shows others")
-    strengths: list[Line] = Field(min_length=2, max_length=4)
-    weaknesses: list[Line] = Field(min_length=2, max_length=4)
-
-
-@cache
-def scores_model(keys: tuple[str, ...]) -> type[BaseModel]:
-    """``{"structure": <digit>, ...}`` with exactly the dimensions ``keys``, in that order."""
-    unknown = set(keys) - set(DIMENSION_KEYS)
-    if unknown:
-        raise ValueError(f"not rubric dimensions: {sorted(unknown)}")
-    fields: dict[str, object] = {k: (Digit, ...) for k in keys}
-    return create_model(  # type: ignore[call-overload]
-        "Scores", __config__=ConfigDict(extra="forbid"), **fields
-    )
-
-
-@cache
-def model_output(keys: tuple[str, ...]) -> type[BaseModel]:
-    """What the model writes for a file scored on ``keys``: scores, then reasons for exemplars."""
-    return create_model(
-        "ModelOutput",
-        __config__=ConfigDict(extra="forbid"),
-        scores=(scores_model(keys), ...),
-        reasons=(Reasons | None, None),
-    )
-
-
-@lru_cache(maxsize=1)
-def reasons_json_schema() -> str:
-    """The JSON schema the reasons grammar is built from (inlined, no $refs)."""
-    return json.dumps(Reasons.model_json_schema())
+__all__ = ["FileScore", "Reasons"]
 
 
 class FileScore(BaseModel):
@@ -67,17 +25,26 @@ class FileScore(BaseModel):
     role: Role
     overall: float = Field(ge=0, le=100)
     dimensions: dict[str, float]
-    raw_overall: float | None = Field(None, description="before calibration (the model's own scale)")
-    calibrated: bool = False
+    judge: Literal["static", "hybrid"] = Field("hybrid", description="static: facts only; hybrid: facts and the model")
+    weights: str = Field("", description="the fitted combination used (judge_weights.json key)")
     exemplar: bool
+    teaching: float = Field(
+        0.0, ge=0, le=1, description="how much a newcomer could learn from it (size, patterns, role)"
+    )
     reasons: Reasons | None = None
+    facts: FileFacts | None = None
+    answers: dict[str, float] | None = Field(
+        None, description="the model's answers: m.<dimension> expected digit / 9, q.<question> P(yes)"
+    )
     model: str
     rubric_version: str
+    parse: str = Field("full", description="full, partial or failed: how much of the file the parser read")
     truncated: bool = False
-    prompt_tokens: int = Field(ge=0, description="tokens of this file's prompt (rubric prefix included)")
+    prompt_tokens: int = Field(0, ge=0, description="tokens of this file's prompt (rubric prefix included)")
     cached_tokens: int = Field(0, ge=0, description="prompt tokens reused from the KV cache, not evaluated")
-    generated_tokens: int = Field(ge=0, description="tokens the model chose: one digit per dimension, plus reasons")
+    generated_tokens: int = Field(0, ge=0, description="tokens the model chose (the summary sentence)")
     seconds: float = Field(ge=0)
+    static_seconds: float = Field(0.0, ge=0, description="of which parsing and facts")
 
     def dimension_keys_valid(self) -> bool:
         """The dimensions are rubric dimensions of this file's role."""

@@ -1,21 +1,23 @@
 """One source file in, a :class:`FileScore` out.
 
-How a file is scored (the README says the same in fewer words):
+How a file is judged (``docs/scoring.md`` says it at more length):
 
-1. The prompt is the rubric (a fixed system message, evaluated once per process
-   and then reused from the KV cache), then the file, then the start of the
-   answer, ``{"scores":``.
-2. For each of the role's dimensions a branch `` {"<dimension>": `` continues
-   that state; all branches are decoded together in one batch. The fixed text
-   is never sampled: only the digit that follows it matters.
-3. At each branch's end the model's probabilities over the digits 0-9 give an
-   *expected* digit; the dimension's score is that expectation on a 0-100
-   scale. The argmax digit would tie almost every file (1.5B puts its mode on 9
-   for nearly everything); the expectation keeps the model's uncertainty, which
-   is what separates a clean file from a worse copy of it.
-4. ``overall`` is the role's weighted mean. Files that reach the exemplar
-   threshold continue in the same context with ``"reasons":``, generated under
-   a grammar built from :class:`~bestcase_core.schema.Reasons`; other files stop.
+1. **Facts.** The file is parsed with real grammars (:mod:`bestcase_core.analysis`)
+   and measured: complexity, types, error paths, requests, state, template.
+   That alone is the ``static`` judge: no model, thousands of files a second.
+2. **Answers** (``hybrid``). The prompt is the rubric and the checklist (a fixed
+   system message, evaluated once per process and then reused from the KV cache),
+   then the file, then the start of the answer. Each applicable dimension
+   (`` "scores": {"<dimension>": ``) and each checklist question
+   (`` "checks": {"<key>": ``) is a branch of that state, and all branches are
+   decoded together in one batch: the expected digit of a dimension and
+   ``P(true) / (P(true) + P(false))`` of a question are read from the logits.
+   Nothing is sampled.
+3. **Combination.** Facts and answers go through the fitted weights
+   (:mod:`bestcase_core.judge`) into 0-100 dimension scores and the overall score.
+4. **Reasons** come from the facts, with their lines. An exemplar also gets one
+   model-written sentence, sampled under a grammar and kept only when it ends
+   as a sentence.
 """
 
 from __future__ import annotations
@@ -28,48 +30,81 @@ from typing import Any
 
 import numpy as np
 
+from .analysis import analyze
 from .engine import Engine
 from .errors import BestcaseError, InputFileError
 from .fetch import resolve_model
+from .judge import (
+    QUESTIONS,
+    JudgeKind,
+    applicable,
+    build_reasons,
+    combine,
+    features,
+    is_exemplar,
+    teaching_value,
+    weights_for,
+)
 from .offload import OffloadPlan, make_plan
-from .registry import Calibration, get_model, is_file_model
+from .registry import is_file_model
 from .roles import role_for_path
 from .rubric import (
+    ANSWER_OPEN,
     DIMENSION_KEYS,
     RUBRIC_VERSION,
-    SCORES_OPEN,
-    calibrate,
-    digit_to_score,
-    dimensions_for,
-    overall_score,
-    scores_close_reasons_open,
+    SCALE_MAX,
+    SUMMARY_OPEN,
+    check_branch,
+    score_branch,
     system_prompt,
     user_footer,
     user_header,
 )
-from .schema import FileScore, Reasons, model_output, reasons_json_schema
+from .schema import FileScore
 from .settings import Settings, load_settings
 from .sourcefile import fit_to_budget, read_source
 
 log = logging.getLogger(__name__)
 
 _IM_START, _IM_END = "<|im_start|>", "<|im_end|>"
-#: Most tokens the reasons may take; the grammar's length limits keep them well under.
-REASONS_MAX_TOKENS = 480
+#: Most tokens the exemplar's sentence may take.
+SUMMARY_MAX_TOKENS = 60
+SUMMARY_MAX_CHARS = 200
 _MARGIN = 16
+#: Tokens per evaluated chunk of a file (see Scorer._ask).
+FILE_CHUNK = 128
+#: Branches one file can need: every dimension and every question.
+N_BRANCHES = len(DIMENSION_KEYS) + len(QUESTIONS)
 
 
-def reasons_grammar() -> Any:
-    """The GBNF for :class:`Reasons`, generated from its JSON schema.
+def summary_grammar() -> Any:
+    """The GBNF for the exemplar's sentence: one JSON string of at most SUMMARY_MAX_CHARS characters.
 
     llama.cpp's generated string rule allows raw control characters, which JSON
     forbids; they are excluded here so every transcript is strict JSON.
     """
+    import json
+
     from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
-    gbnf = json_schema_to_gbnf(reasons_json_schema())
+    schema = {"type": "string", "minLength": 10, "maxLength": SUMMARY_MAX_CHARS}
+    gbnf = json_schema_to_gbnf(json.dumps(schema))
     strict = gbnf.replace(r'char ::= [^"\\]', r'char ::= [^"\\\x00-\x1F]')
     return LlamaGrammar.from_string(strict, verbose=False)
+
+
+def complete_sentence(raw: str) -> str | None:
+    """The sentence the model wrote, if it is one: ends with . ! or ?, and was not cut by the length limit."""
+    import json
+
+    try:
+        text = json.loads(raw)
+    except ValueError:
+        return None
+    text = " ".join(str(text).split())
+    if len(text) >= SUMMARY_MAX_CHARS - 1 or len(text) < 10 or text[-1] not in ".!?":
+        return None
+    return text
 
 
 # One model per process, shared by every Scorer that asks for the same load.
@@ -96,14 +131,16 @@ def get_engine(model_path: Path, settings: Settings, plan: OffloadPlan) -> Engin
                 n_threads=settings.n_threads,
                 flash_attn=settings.flash_attn,
                 kv_type=settings.kv_type,
-                n_branches=len(DIMENSION_KEYS),
+                n_branches=N_BRANCHES,
             )
             _engines[key] = engine
         return engine
 
 
 class Scorer:
-    """Scores source files with a local qwen2.5-coder model. Thread-safe; loads the model once per process.
+    """Judges source files: ``static`` (facts only) or ``hybrid`` (facts and a local qwen2.5-coder model).
+
+    Thread-safe; a hybrid scorer loads the model once per process.
 
     >>> scorer = Scorer("qwen2.5-coder:1.5b")          # doctest: +SKIP
     >>> scorer.score_file(Path("composables/useCart.ts")).overall   # doctest: +SKIP
@@ -117,58 +154,69 @@ class Scorer:
         plan: OffloadPlan | None = None,
         *,
         exemplar_threshold: float | None = None,
-        calibrated: bool = True,
+        judge: JudgeKind | None = None,
     ) -> None:
         self.settings = settings or load_settings()
+        self.judge: JudgeKind = judge or self.settings.judge
+        self.exemplar_threshold = self.settings.exemplar_threshold if exemplar_threshold is None else exemplar_threshold
+        self.engine: Engine | None = None
+        if self.judge == "static":
+            self.model_name = "static"
+            self.model_path: Path | None = None
+            self.plan: OffloadPlan | None = None
+            self.weights_key, self.weights = weights_for("static", None)
+            return
         name = str(model) if model else self.settings.model_name()
         self.model_path = resolve_model(name, self.settings.models_dir)
         self.model_name = self.model_path.name if is_file_model(name) else name
+        self.weights_key, self.weights = weights_for("hybrid", self.model_name)
         self.plan = plan or make_plan(self.model_path, self.settings)
-        self.exemplar_threshold = self.settings.exemplar_threshold if exemplar_threshold is None else exemplar_threshold
-        self.engine = get_engine(self.model_path, self.settings, self.plan)
-        self.calibration = _calibration_for(name) if calibrated else None
-        if _IM_START not in self.engine.chat_template:
+        self.engine = eng = get_engine(self.model_path, self.settings, self.plan)
+        if _IM_START not in eng.chat_template:
             log.warning(
                 "%s does not use the ChatML template bestcase prompts with; scores may be poor", self.model_path.name
             )
-        eng = self.engine
+        checklist = tuple((q.key, q.text) for q in QUESTIONS)
         self._prefix = tuple(
-            eng.tokenize(f"{_IM_START}system\n{system_prompt()}{_IM_END}\n{_IM_START}user\n", special=True)
+            eng.tokenize(f"{_IM_START}system\n{system_prompt(checklist)}{_IM_END}\n{_IM_START}user\n", special=True)
         )
         self._assistant_open = eng.tokenize(f"{_IM_END}\n{_IM_START}assistant\n", special=True) + eng.tokenize(
-            SCORES_OPEN
+            ANSWER_OPEN
         )
-        self._branch = {k: eng.tokenize(self._branch_text(k)) for k in DIMENSION_KEYS}
-        digits = [eng.tokenize(str(d)) for d in range(10)]
-        if any(len(t) != 1 for t in digits):
-            raise BestcaseError(f"{self.model_path.name}: digits are not single tokens; cannot score with it")
+        self._score_branch = {k: eng.tokenize(score_branch(k)) for k in DIMENSION_KEYS}
+        self._check_branch = {q.key: eng.tokenize(check_branch(q.key)) for q in QUESTIONS}
+        self._summary_open = eng.tokenize(SUMMARY_OPEN)
+        digits = [eng.tokenize(str(d)) for d in range(SCALE_MAX + 1)]
+        bools = [eng.tokenize("true"), eng.tokenize("false")]
+        if any(len(t) != 1 for t in digits + bools):
+            raise BestcaseError(
+                f"{self.model_path.name}: digits or true/false are not single tokens; cannot judge with it"
+            )
         self._digit_ids = [t[0] for t in digits]
-        self._grammar = reasons_grammar()
-
-    @staticmethod
-    def _branch_text(key: str) -> str:
-        return ' {"' + key + '": '
+        self._bool_ids = [t[0] for t in bools]
+        self._grammar = summary_grammar()
 
     @property
     def load_report(self) -> Any:
-        return self.engine.load_report
+        return self.engine.load_report if self.engine is not None else None
 
     @property
     def prefix_tokens(self) -> int:
-        """Tokens of the rubric prefix shared by every file."""
-        return len(self._prefix)
+        """Tokens of the rubric prefix shared by every file (0 for the static judge)."""
+        return len(self._prefix) if self.engine is not None else 0
 
     def file_budget(self) -> int:
-        """Most tokens of file content that fit beside the rubric, the answer and the reasons."""
+        """Most tokens of file content that fit beside the rubric, the branches and the summary."""
+        assert self.engine is not None
         header = 48  # path, role and fences
-        scores = max(len(b) for b in self._branch.values()) * len(DIMENSION_KEYS) + 8
+        branches = max(len(b) for b in [*self._score_branch.values(), *self._check_branch.values()]) + 2
         return (
             self.engine.n_ctx
             - len(self._prefix)
             - len(self._assistant_open)
             - header
-            - scores
-            - (REASONS_MAX_TOKENS + _MARGIN)
+            - branches
+            - (SUMMARY_MAX_TOKENS + len(self._summary_open) + _MARGIN)
         )
 
     # --- public -----------------------------------------------------------------------
@@ -186,93 +234,100 @@ class Scorer:
         if "\x00" in text:
             raise InputFileError(filename, "binary content (NUL bytes), not source code")
         role = role_for_path(filename)
-        eng = self.engine
         started = time.perf_counter()
-        with eng.lock:
-            fitted = fit_to_budget(text, filename, self.file_budget(), lambda s: len(eng.tokenize(s)))
-            file_seg = (
-                eng.tokenize(user_header(filename, role))
-                + eng.tokenize(fitted.text)
-                + eng.tokenize(user_footer(fitted.truncated))
-                + self._assistant_open
-            )
-            _, reused = eng.sync([self._prefix, file_seg])
-            dims = dimensions_for(role, fitted.text)
-            branches = [self._branch[d.key] for d in dims]
-            logits = eng.branch_digit_logits(branches, self._digit_ids)
-            expected, chosen = _expected_digits(logits)
-            raw = {d.key: digit_to_score(e) for d, e in zip(dims, expected, strict=True)}
-            raw_overall = overall_score(raw)
-            cal = self.calibration
-            dimensions = {k: calibrate(v, cal.p50, cal.p90) for k, v in raw.items()} if cal else raw
-            overall = overall_score(dimensions)
-            prompt_tokens = len(self._prefix) + len(file_seg) + sum(len(b) for b in branches)
-            generated = len(dims)
-            reasons: Reasons | None = None
-            exemplar = overall >= self.exemplar_threshold
-            scores_json = " {" + ", ".join(f'"{d.key}": {c}' for d, c in zip(dims, chosen, strict=True)) + "}"
-            if exemplar:
-                tail = eng.tokenize(scores_json[:-1] + scores_close_reasons_open())
-                eng.extend(tail)
-                prompt_tokens += len(tail)
-                text_out, n = eng.generate(self._grammar, REASONS_MAX_TOKENS)
-                generated += n
-                transcript = SCORES_OPEN + scores_json[:-1] + scores_close_reasons_open() + text_out + "}"
-            else:
-                transcript = SCORES_OPEN + scores_json + "}"
-            reasons = self._validate(tuple(d.key for d in dims), transcript, filename)
+        facts = analyze(text, filename, role.value)
+        static_seconds = time.perf_counter() - started
+        dims = applicable(facts, role)
+        answers: dict[str, float] | None = None
+        usage = (0, 0, 0)
+        truncated = False
+        if self.engine is not None:
+            with self.engine.lock:
+                answers, usage, truncated = self._ask(text, filename, role, dims)
+                dimensions, overall = combine(features(facts, answers), dims, self.weights)
+                teaching = teaching_value(facts, role)
+                exemplar = is_exemplar(overall, teaching, self.exemplar_threshold)
+                sentence, generated = self._summary() if exemplar else (None, 0)
+            usage = (usage[0], usage[1], usage[2] + generated)
+        else:
+            dimensions, overall = combine(features(facts, None), dims, self.weights)
+            teaching = teaching_value(facts, role)
+            exemplar = is_exemplar(overall, teaching, self.exemplar_threshold)
+            sentence = None
         return FileScore(
             path=filename,
             role=role,
             overall=overall,
             dimensions=dimensions,
-            raw_overall=raw_overall,
-            calibrated=cal is not None,
-            exemplar=exemplar and reasons is not None,
-            reasons=reasons,
+            judge=self.judge,
+            weights=self.weights_key,
+            exemplar=exemplar,
+            teaching=teaching,
+            reasons=build_reasons(facts, role, dims, sentence),
+            facts=facts,
+            answers=answers,
             model=self.model_name,
             rubric_version=RUBRIC_VERSION,
-            truncated=fitted.truncated,
-            prompt_tokens=prompt_tokens,
-            cached_tokens=reused,
-            generated_tokens=generated,
-            seconds=round(time.perf_counter() - started, 3),
+            parse=facts.parse,
+            truncated=truncated,
+            prompt_tokens=usage[0],
+            cached_tokens=usage[1],
+            generated_tokens=usage[2],
+            seconds=round(time.perf_counter() - started, 4),
+            static_seconds=round(static_seconds, 5),
         )
 
-    def _validate(self, keys: tuple[str, ...], transcript: str, filename: str) -> Reasons | None:
-        """Parse what the model wrote against the schema; returns its reasons."""
-        try:
-            parsed = model_output(keys).model_validate_json(transcript)
-        except ValueError as exc:
-            # Cannot happen under the grammar unless generation hit REASONS_MAX_TOKENS.
-            log.warning("%s: model output did not match the schema (%s); reasons dropped", filename, exc)
-            return None
-        reasons = getattr(parsed, "reasons", None)
-        return reasons if isinstance(reasons, Reasons) else None
+    # --- the model's part ------------------------------------------------------------------
 
-
-def _calibration_for(name: str) -> Calibration | None:
-    """The registry's calibration of a model for the current rubric, if it has one."""
-    if is_file_model(name):
-        return None
-    cal = get_model(name).calibration
-    if cal is None or cal.rubric_version != RUBRIC_VERSION:
-        log.warning(
-            "%s has no calibration for rubric %s: its scores are on the model's raw scale "
-            "(run: python scripts/bench.py calibrate --model %s)",
-            name,
-            RUBRIC_VERSION,
-            name,
+    def _ask(
+        self, text: str, filename: str, role: Any, dims: tuple[str, ...]
+    ) -> tuple[dict[str, float], tuple[int, int, int], bool]:
+        """One prefill of the file, then every dimension and question as a branch of one batch."""
+        eng = self.engine
+        assert eng is not None
+        fitted = fit_to_budget(text, filename, self.file_budget(), lambda s: len(eng.tokenize(s)))
+        file_seg = (
+            eng.tokenize(user_header(filename, role))
+            + eng.tokenize(fitted.text)
+            + eng.tokenize(user_footer(fitted.truncated))
+            + self._assistant_open
         )
-        return None
-    return cal
+        # fixed-size chunks: a second version of the same file (an edit, a rescore) reuses the
+        # KV cache of every chunk before its first change, and logits stay the same either way
+        chunks = [file_seg[i : i + FILE_CHUNK] for i in range(0, len(file_seg), FILE_CHUNK)]
+        _, reused = eng.sync([self._prefix, *chunks])
+        questions = [q for q in QUESTIONS if not q.needs or q.needs in dims]
+        branches = [self._score_branch[d] for d in dims] + [self._check_branch[q.key] for q in questions]
+        ids = self._digit_ids + self._bool_ids
+        logits = eng.branch_digit_logits(branches, ids)
+        nd = len(self._digit_ids)
+        answers: dict[str, float] = {}
+        for i, d in enumerate(dims):
+            answers[f"m.{d}"] = round(_expected(logits[i, :nd]) / SCALE_MAX, 4)
+        for j, q in enumerate(questions):
+            answers[f"q.{q.key}"] = round(_softmax(logits[len(dims) + j, nd:])[0], 4)  # P(true) of true/false
+        prompt_tokens = len(self._prefix) + len(file_seg) + sum(len(b) for b in branches)
+        return answers, (prompt_tokens, reused, 0), fitted.truncated
+
+    def _summary(self) -> tuple[str | None, int]:
+        """One sentence from the model about an exemplar, or None when it did not finish one."""
+        eng = self.engine
+        assert eng is not None
+        eng.extend(self._summary_open)
+        raw, n = eng.generate(self._grammar, SUMMARY_MAX_TOKENS)
+        sentence = complete_sentence(raw)
+        if sentence is None:
+            log.debug("summary dropped (not one complete sentence): %r", raw[:80])
+        return sentence, n
 
 
-def _expected_digits(logits: np.ndarray) -> tuple[list[float], list[int]]:
-    """Per row: the probability-weighted digit (softmax over the ten digit logits) and the argmax."""
-    z = logits.astype(np.float64)
-    z -= z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=1, keepdims=True)
-    digits = np.arange(p.shape[1], dtype=np.float64)
-    return [float(x) for x in p @ digits], [int(i) for i in p.argmax(axis=1)]
+def _softmax(z: np.ndarray) -> list[float]:
+    v = z.astype(np.float64)
+    v = np.exp(v - v.max())
+    return [float(p) for p in v / v.sum()]
+
+
+def _expected(z: np.ndarray) -> float:
+    """The probability-weighted digit (softmax over the ten digit logits)."""
+    p = np.array(_softmax(z))
+    return float(p @ np.arange(len(p), dtype=np.float64))

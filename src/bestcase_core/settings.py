@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     max_files: int = Field(default=50, ge=1, validation_alias="BESTCASE_MAX_FILES")
     max_file_bytes: int = Field(default=256 * 1024, ge=1024, validation_alias="BESTCASE_MAX_FILE_BYTES")
     keep: int = Field(default=3, ge=1, validation_alias="BESTCASE_KEEP")
+    judge: Literal["static", "hybrid"] = Field(
+        default="hybrid",
+        validation_alias="BESTCASE_JUDGE",
+        description="static: parser facts only, no model; hybrid: facts and the model's answers",
+    )
 
     @field_validator("model")
     @classmethod

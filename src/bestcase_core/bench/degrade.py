@@ -47,12 +47,45 @@ def ensure_node_tools() -> Path:
     return folder
 
 
-def degrade(files: list[tuple[str, str]]) -> dict[str, str | None]:
-    """``{path: degraded content}`` for ``[(path, content)]``; None where a file could not be parsed."""
+#: What Babel can do to a copy (see degrade.mjs); ``indent`` is done here.
+BABEL_OPS = ("comments", "types", "names", "errors", "anys", "reprint")
+ALL_OPS = ("comments", "types", "names", "errors")
+
+
+def degrade(files: list[tuple[str, str]], ops: tuple[str, ...] = ALL_OPS) -> dict[str, str | None]:
+    """``{path: degraded content}`` for ``[(path, content)]``; None where a file could not be parsed.
+
+    ``ops`` picks the degradations: any of :data:`BABEL_OPS`, and ``indent`` (every
+    line of the scripts flush left). ``reprint`` changes nothing but passes the scripts
+    through Babel, to tell a real degradation from Babel's reformatting.
+    """
+    babel = [op for op in ops if op in BABEL_OPS]
+    out: dict[str, str | None] = _babel(files, tuple(babel)) if babel else dict(files)
+    if "indent" in ops:
+        out = {p: (flatten_indent(c, p) if c is not None else None) for p, c in out.items()}
+    return out
+
+
+def flatten_indent(text: str, path: str) -> str:
+    """The file with every script line flush left (a ``.vue`` file's template and style are left alone)."""
+    if not path.endswith(".vue"):
+        return "\n".join(line.lstrip() for line in text.splitlines()) + "\n"
+    out, in_script = [], False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("<script"):
+            in_script = True
+        elif stripped.startswith("</script>"):
+            in_script = False
+        out.append(line.lstrip() if in_script else line)
+    return "\n".join(out) + "\n"
+
+
+def _babel(files: list[tuple[str, str]], ops: tuple[str, ...]) -> dict[str, str | None]:
     folder = ensure_node_tools()
     script = folder / "degrade.mjs"
     shutil.copy2(SCRIPT, script)  # run from the folder whose node_modules it imports
-    payload = json.dumps([{"path": p, "content": c} for p, c in files])
+    payload = json.dumps([{"path": p, "content": c, "ops": list(ops)} for p, c in files])
     proc = subprocess.run(["node", str(script)], input=payload, capture_output=True, text=True, cwd=folder, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"degrade.mjs failed: {proc.stderr.strip()[-500:]}")

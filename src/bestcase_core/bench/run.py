@@ -155,6 +155,7 @@ def prompt_ceiling(scorer: Scorer, repeats: int = 3, n: int = 512, depth: int = 
     where a scan's file tokens really start.
     """
     eng = scorer.engine
+    assert eng is not None, "the prompt ceiling needs the hybrid judge's model"
     text = (Path(__file__).parent.parent / "scorer.py").read_text() * 8
     tokens = eng.tokenize(text)
     before, body = tokens[:depth], tokens[depth : depth + n]
@@ -195,6 +196,21 @@ def run_seed(
         peak[0],
     )
     return fig, results
+
+
+def run_legacy(scorer: Scorer, root: Path, files: list[tuple[str, str]]) -> RunFigures:
+    """The scorer this judge replaced (rubric 2026.11-r2: the model's digits alone), on the same files."""
+    from .legacy_r2 import LegacyR2
+
+    assert scorer.engine is not None
+    legacy = LegacyR2(scorer.engine)
+    seconds = []
+    with peak_rss() as peak:
+        started = time.perf_counter()
+        for project, rel in files:
+            seconds.append(legacy.score(rel, (root / project / rel).read_text("utf-8"))[1])
+        total = time.perf_counter() - started
+    return RunFigures("(r2) rubric 2026.11-r2 scorer", len(files), total, seconds, peak_rss_mb=peak[0])
 
 
 def run_bestcase(
@@ -436,11 +452,14 @@ def run_benchmark(
     log(f"model {scorer.model_name}: {rep.gpu_layers}/{rep.total_layers} layers on the GPU; {len(chosen)} files")
     runs: list[RunFigures] = []
     seed_results: list[SeedResult] = []
-    method = SeedMethod(scorer.engine) if seed_run else None
+    method = SeedMethod(scorer.engine) if seed_run and scorer.engine is not None else None
     if method is not None:
         log("(a) seed's method ...")
         fig_a, seed_results = run_seed(method, root, chosen, fixed_tokens=fixed_seed_tokens)
         runs.append(fig_a)
+    if scorer.engine is not None:
+        log("(r2) the scorer of rubric 2026.11-r2 ...")
+        runs.append(run_legacy(scorer, root, chosen))
     storage = work / "store"
     if storage.exists():
         shutil.rmtree(storage)

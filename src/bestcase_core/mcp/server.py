@@ -107,6 +107,7 @@ class StoreInfo(BaseModel):
 
 class ScanStatus(BaseModel):
     model: str
+    judge: str
     scan_running: bool
     last_scan: dict[str, Any] | None
     store: StoreInfo
@@ -305,7 +306,8 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
     ) -> FileScore:
         """Score a snippet or the file being edited; ``filename`` (pages/x.vue) sets its role.
 
-        The model loads on the first call and stays loaded.
+        Returns the scores, the facts behind them with their lines, and which judge scored it.
+        With the hybrid judge the model loads on the first call and stays loaded.
         """
         if not service.scorer_loaded:
             await ctx.report_progress(0, 3, "loading the model")
@@ -328,6 +330,7 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
             size = sum(p.stat().st_size for p in store.path.iterdir() if p.is_file())
         return ScanStatus(
             model=settings.model_name(),
+            judge=settings.judge,
             scan_running=store.scan_running(),
             last_scan=last_scan(store.path),
             store=StoreInfo(

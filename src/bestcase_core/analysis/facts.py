@@ -1,0 +1,1045 @@
+"""Facts a parser measures exactly, per rubric dimension, each with the lines it is about.
+
+:func:`analyze` turns a file's text into :class:`FileFacts`: counts and shares
+(``metrics``) that the judge combines into scores, and :class:`Finding` rows
+(a strength or a weakness, its dimension, its lines) that become the reasons.
+Every measure comes from a syntax tree (tree-sitter); none from regular
+expressions over the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .complexity import FUNCTION_TYPES, FunctionFacts, functions
+from .parse import Parsed, Script, parse_source, walk
+
+# --- what the facts look for ---------------------------------------------------------------
+
+#: Calls that fetch data the Nuxt way.
+NUXT_REQUESTS = frozenset({"useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData", "$fetch", "ofetch"})
+#: Calls that fetch data by hand.
+RAW_REQUESTS = frozenset({"fetch", "axios", "$axios", "XMLHttpRequest"})
+_AXIOS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "head"})
+#: Awaited calls that cannot fail in a way a caller should handle.
+_SAFE_AWAITS = frozenset(
+    {"nextTick", "navigateTo", "setTimeout", "sleep", "wait", "delay", "refresh", "refreshNuxtData"}
+)
+#: Calls that show an error to the user or hand it to Nuxt's error page.
+_ERROR_SURFACES = frozenset({"createError", "showError", "throw"})
+_CONSOLE = frozenset({"console"})
+_NON_INTERACTIVE = frozenset({"div", "span", "li", "td", "tr", "p", "section", "article", "img", "i", "label"})
+_SECRET_NAME = re.compile(r"(api[_-]?key|secret|token|passw(or)?d|private[_-]?key|client[_-]?secret)", re.I)
+_SECRET_VALUE = re.compile(r"^(sk_(live|test)_|AIza|ghp_|xox[bp]-|AKIA)[A-Za-z0-9_\-]{8,}")
+_URL_NAME = re.compile(r"(url|api|endpoint|base|host)", re.I)
+_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(")
+_MEANINGLESS = re.compile(
+    r"^(?:[a-zA-Z]\d+|_\d+|[a-hl-wzA-Z]|tmp\d*|temp\d*|foo|bar|baz|data\d+|val\d*|obj\d*|arr\d*)$"
+)
+_OK_SHORT = frozenset({"i", "j", "k", "n", "x", "y", "e", "_", "t", "h", "el", "id", "fn", "cb", "ok", "to", "db"})
+
+
+class Finding(BaseModel):
+    """One fact worth telling: a strength (``good``) or a weakness, with its dimension and lines."""
+
+    dimension: str
+    key: str
+    good: bool
+    text: str
+    lines: list[int] = Field(default_factory=list)
+
+    def render(self) -> str:
+        if not self.lines:
+            return self.text
+        shown = sorted(set(self.lines))
+        more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
+        label = "line" if len(shown) == 1 else "lines"
+        return f"{self.text} ({label} {', '.join(str(n) for n in shown[:4])}{more})"
+
+
+class FileFacts(BaseModel):
+    """What the parser measured in one file."""
+
+    path: str
+    kind: str
+    parse: str = Field(description="full, partial (some syntax errors; judged on what parsed) or failed")
+    problems: list[str] = Field(default_factory=list)
+    lines: int
+    logic_lines: int = Field(description="script lines that are not blank, comments or imports")
+    applies: list[str] = Field(description="dimensions this file can be judged on, from what it contains")
+    metrics: dict[str, float] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list, description="Nuxt/Vue patterns the file shows others")
+    seconds: float = 0.0
+
+    def good(self) -> list[Finding]:
+        return [f for f in self.findings if f.good]
+
+    def bad(self) -> list[Finding]:
+        return [f for f in self.findings if not f.good]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _t(node: Any) -> str:
+    return bytes(node.text or b"").decode("utf-8", "replace")
+
+
+def _callee_name(call: Any) -> str:
+    """The called name: ``useFetch``, ``axios.get``, or ``$fetch`` for ``await $fetch<T>(...)``."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return ""
+    if fn.type == "await_expression":
+        inner = fn.named_children
+        fn = inner[0] if inner else fn
+    if fn.type == "identifier":
+        return _t(fn)
+    if fn.type == "member_expression":
+        obj = fn.child_by_field_name("object")
+        prop = fn.child_by_field_name("property")
+        if obj is not None and prop is not None:
+            return f"{_t(obj) if obj.type in ('identifier', 'this') else '…'}.{_t(prop)}"
+    return ""
+
+
+def _in_function_boundary(node: Any, stop_types: frozenset[str]) -> Any:
+    """The nearest ancestor of ``node`` whose type is in ``stop_types``, not crossing a function."""
+    p = node.parent
+    while p is not None:
+        if p.type in stop_types:
+            return p
+        if p.type in FUNCTION_TYPES:
+            return None
+        p = p.parent
+    return None
+
+
+def _in_try_body(node: Any) -> bool:
+    """Inside the ``try { }`` block (not the catch or finally) of a try that has a catch, within its function."""
+    child = node
+    p = node.parent
+    while p is not None and p.type not in FUNCTION_TYPES:
+        if p.type == "try_statement" and p.child_by_field_name("handler") is not None:
+            body = p.child_by_field_name("body")
+            if body is not None and body.id == child.id:
+                return True
+        child = p
+        p = p.parent
+    return False
+
+
+def _has_catch_chain(node: Any) -> bool:
+    """The call is followed by ``.catch(...)`` or a two-argument ``.then`` in its chain."""
+    p = node.parent
+    while p is not None and p.type in (
+        "member_expression",
+        "call_expression",
+        "await_expression",
+        "parenthesized_expression",
+    ):
+        if p.type == "member_expression":
+            prop = p.child_by_field_name("property")
+            if prop is not None and _t(prop) in ("catch", "finally"):
+                return _t(prop) == "catch"
+        if p.type == "call_expression":
+            fn = p.child_by_field_name("function")
+            args = p.child_by_field_name("arguments")
+            if fn is not None and fn.type == "member_expression":
+                prop = fn.child_by_field_name("property")
+                if prop is not None and _t(prop) == "then" and args is not None and len(args.named_children) >= 2:
+                    return True
+        p = p.parent
+    return False
+
+
+def _declared_names(stmt: Any) -> set[str]:
+    names = set()
+    for n in walk(stmt):
+        if n.type == "variable_declarator":
+            name = n.child_by_field_name("name")
+            if name is not None:
+                names |= {
+                    _t(x) for x in walk(name) if x.type in ("identifier", "shorthand_property_identifier_pattern")
+                }
+    return names
+
+
+def _identifiers(node: Any) -> set[str]:
+    return {_t(n) for n in walk(node) if n.type in ("identifier", "shorthand_property_identifier")}
+
+
+def _contains_await(node: Any) -> bool:
+    for n in walk(node):
+        if n.type == "await_expression":
+            return True
+        if n.type in FUNCTION_TYPES and n.id != node.id:
+            continue
+    return False
+
+
+@dataclass
+class _Acc:
+    """What the script and template walks collect."""
+
+    functions: list[FunctionFacts] = field(default_factory=list)
+    params_total: int = 0
+    params_typed: int = 0
+    returns_total: int = 0
+    returns_typed: int = 0
+    any_lines: list[int] = field(default_factory=list)
+    as_any_lines: list[int] = field(default_factory=list)
+    non_null_lines: list[int] = field(default_factory=list)
+    ts_ignore_lines: list[int] = field(default_factory=list)
+    props: str = ""  # typed / untyped / "" (none declared)
+    props_line: int = 0
+    emits: str = ""
+    emits_line: int = 0
+    awaits_total: int = 0
+    unhandled_lines: list[int] = field(default_factory=list)
+    handled_lines: list[int] = field(default_factory=list)
+    empty_catch_lines: list[int] = field(default_factory=list)
+    log_catch_lines: list[int] = field(default_factory=list)
+    surfaced_lines: list[int] = field(default_factory=list)
+    fallible: int = 0
+    nuxt_request_lines: list[int] = field(default_factory=list)
+    raw_request_lines: list[int] = field(default_factory=list)
+    typed_request_lines: list[int] = field(default_factory=list)
+    hardcoded_url_lines: list[int] = field(default_factory=list)
+    glued_url_lines: list[int] = field(default_factory=list)
+    secret_lines: list[int] = field(default_factory=list)
+    props_mutated_lines: list[int] = field(default_factory=list)
+    watch_sync_lines: list[int] = field(default_factory=list)
+    module_state_lines: list[int] = field(default_factory=list)
+    deep_watch_lines: list[int] = field(default_factory=list)
+    sequential_await_lines: list[int] = field(default_factory=list)
+    computed_lines: list[int] = field(default_factory=list)
+    composable_calls: int = 0
+    declared: int = 0
+    meaningless: list[tuple[str, int]] = field(default_factory=list)
+    comment_lines: int = 0
+    code_lines: int = 0
+    import_lines: int = 0
+    exported_fns: int = 0
+    documented_fns: int = 0
+    indent_checked: int = 0
+    indent_ok: int = 0
+    error_refs: set[str] = field(default_factory=set)
+    error_names: dict[str, int] = field(default_factory=dict)  # `error` from useFetch: name -> line
+    script_identifiers: set[str] = field(default_factory=set)
+    tokens: list[tuple[str, int]] = field(default_factory=list)
+    # template
+    elements: int = 0
+    components: int = 0
+    vfor_nokey_lines: list[int] = field(default_factory=list)
+    vfor_vif_lines: list[int] = field(default_factory=list)
+    inline_style_lines: list[int] = field(default_factory=list)
+    raw_color_lines: list[int] = field(default_factory=list)
+    click_lines: list[int] = field(default_factory=list)
+    img_alt_lines: list[int] = field(default_factory=list)
+    template_identifiers: set[str] = field(default_factory=set)
+
+
+# --- the script walk ---------------------------------------------------------------------------
+
+
+def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
+    acc.functions += functions(script)
+    ts = script.lang in ("ts", "tsx")
+    src_lines = script.source.decode("utf-8", "replace").splitlines()
+    comment_rows: set[int] = set()
+    for node in walk(script.root):
+        t = node.type
+        line = script.line(node)
+        if t == "comment":
+            text = _t(node)
+            comment_rows.update(range(node.start_point[0], node.end_point[0] + 1))
+            if "@ts-ignore" in text or "@ts-nocheck" in text or "@ts-expect-error" in text:
+                acc.ts_ignore_lines.append(line)
+            continue
+        if node.child_count == 0 and t != "comment":
+            acc.tokens.append((_t(node) if t not in ("string_fragment",) else "S", line))
+        if t in FUNCTION_TYPES:
+            _function_facts(script, node, acc, ts)
+        elif t == "predefined_type" and _t(node) == "any":
+            acc.any_lines.append(line)
+            if node.parent is not None and node.parent.type == "as_expression":
+                acc.as_any_lines.append(line)
+        elif t == "non_null_expression":
+            acc.non_null_lines.append(line)
+        elif t == "await_expression":
+            _await_facts(script, node, acc)
+        elif t == "call_expression":
+            _call_facts(script, node, acc)
+        elif t == "catch_clause":
+            _catch_facts(script, node, acc)
+        elif t == "throw_statement":
+            acc.surfaced_lines.append(line)
+            acc.fallible += 1
+        elif t in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+            target = node.child_by_field_name("left") or node.child_by_field_name("argument")
+            if target is not None and target.type == "member_expression":
+                obj = target.child_by_field_name("object")
+                if obj is not None and obj.type == "identifier" and _t(obj) == "props":
+                    acc.props_mutated_lines.append(line)
+        elif t == "variable_declarator":
+            _declarator_facts(script, node, acc)
+        elif t in ("string", "template_string"):
+            _string_facts(script, node, acc)
+        elif t == "statement_block" or t == "program":
+            _sequential_awaits(script, node, acc)
+        elif t == "export_statement":
+            decl = node.child_by_field_name("declaration")
+            if decl is not None and (decl.type in FUNCTION_TYPES or _first_fn(decl) is not None):
+                acc.exported_fns += 1
+                prev = node.prev_named_sibling
+                if prev is not None and prev.type == "comment" and prev.end_point[0] >= node.start_point[0] - 1:
+                    acc.documented_fns += 1
+        if t in ("identifier", "shorthand_property_identifier"):
+            acc.script_identifiers.add(_t(node))
+    # module-level state in composables, stores and utils (shared by every request on the server)
+    if module_file:
+        for stmt in script.root.named_children:
+            if stmt.type == "lexical_declaration" and _t(stmt).startswith("let "):
+                acc.module_state_lines.append(script.line(stmt))
+            elif stmt.type in ("lexical_declaration", "variable_declaration"):
+                for d in stmt.named_children:
+                    value = d.child_by_field_name("value") if d.type == "variable_declarator" else None
+                    if (
+                        value is not None
+                        and value.type == "call_expression"
+                        and _callee_name(value) in ("ref", "reactive")
+                    ):
+                        acc.module_state_lines.append(script.line(stmt))
+                    if stmt.type == "variable_declaration" and d.type == "variable_declarator":
+                        acc.module_state_lines.append(script.line(stmt))
+    # lines: code, comments, imports, indentation
+    for row, raw in enumerate(src_lines):
+        s = raw.strip()
+        if not s:
+            continue
+        if row in comment_rows and (s.startswith(("//", "/*", "*")) or s.endswith("*/")):
+            acc.comment_lines += 1
+            continue
+        if s.startswith(("import ", "export {", "export *")) or s in ("}", "})", "});", ")", "]", "};", "],", "},"):
+            acc.import_lines += s.startswith(("import ", "export {", "export *"))
+            continue
+        acc.code_lines += 1
+    _indentation(script, src_lines, acc)
+
+
+def _first_fn(node: Any) -> Any:
+    for n in walk(node):
+        if n.type in FUNCTION_TYPES:
+            return n
+    return None
+
+
+def _indentation(script: Script, src_lines: list[str], acc: _Acc) -> None:
+    """Statements nested in a block should start further right than the block's own line."""
+    for node in walk(script.root):
+        if node.type != "statement_block" or node.start_point[0] == node.end_point[0]:
+            continue
+        opener = src_lines[node.start_point[0]] if node.start_point[0] < len(src_lines) else ""
+        base = len(opener) - len(opener.lstrip())
+        for stmt in node.named_children:
+            row = stmt.start_point[0]
+            if row == node.start_point[0] or row >= len(src_lines):
+                continue
+            line = src_lines[row]
+            acc.indent_checked += 1
+            if len(line) - len(line.lstrip()) > base:
+                acc.indent_ok += 1
+
+
+def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
+    callback = fn.parent is not None and fn.parent.type == "arguments"
+    params = fn.child_by_field_name("parameters")
+    if params is not None and not callback:
+        for p in params.named_children:
+            if p.type == "comment":
+                continue
+            acc.params_total += 1
+            if p.child_by_field_name("type") is not None:
+                acc.params_typed += 1
+            name = p.child_by_field_name("pattern") or (p if p.type == "identifier" else None)
+            if name is not None and name.type == "identifier":
+                _name_fact(_t(name), script.line(name), acc)
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        _name_fact(_t(name), script.line(name), acc)
+    if not callback:  # an inline callback's return type comes from the call
+        acc.returns_total += 1
+        if fn.child_by_field_name("return_type") is not None:
+            acc.returns_typed += 1
+
+
+def _name_fact(name: str, line: int, acc: _Acc) -> None:
+    acc.declared += 1
+    if name not in _OK_SHORT and _MEANINGLESS.match(name):
+        acc.meaningless.append((name, line))
+
+
+def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
+    name = node.child_by_field_name("name")
+    value = node.child_by_field_name("value")
+    if name is not None and name.type == "identifier":
+        _name_fact(_t(name), script.line(name), acc)
+        if value is not None and value.type in ("string", "template_string"):
+            text = _t(value).strip("'\"`")
+            if _SECRET_NAME.search(_t(name)) and len(text) >= 8 and " " not in text and "${" not in text:
+                acc.secret_lines.append(script.line(node))
+            if _URL_NAME.search(_t(name)) and ("http://" in text or "https://" in text or "localhost" in text):
+                acc.hardcoded_url_lines.append(script.line(node))
+    if name is not None and name.type == "object_pattern" and value is not None:
+        call = value.named_children[0] if value.type == "await_expression" and value.named_children else value
+        if call.type == "call_expression" and _callee_name(call) in NUXT_REQUESTS:
+            for n in walk(name):
+                if n.type in ("shorthand_property_identifier_pattern", "pair_pattern"):
+                    key = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("key")
+                    val = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("value")
+                    if key is not None and _t(key) == "error" and val is not None:
+                        acc.error_names[_t(val)] = script.line(n)
+
+
+def _string_facts(script: Script, node: Any, acc: _Acc) -> None:
+    text = _t(node)
+    if _SECRET_VALUE.match(text.strip("'\"`")):
+        acc.secret_lines.append(script.line(node))
+
+
+def _request_args_urls(script: Script, call: Any, acc: _Acc) -> None:
+    args = call.child_by_field_name("arguments")
+    if args is None or not args.named_children:
+        return
+    first = args.named_children[0]
+    text = _t(first)
+    literals = [s for s in walk(first) if s.type in ("string", "template_string")]
+    if any(h in _t(s) for s in literals for h in ("http://", "https://", "localhost:")):
+        acc.hardcoded_url_lines.append(script.line(first))
+    if first.type == "binary_expression" and any(
+        s.type in ("string", "template_string") and any(c in _t(s) for c in "?=&/")
+        for s in walk(first)
+        if s.type in ("string", "template_string")
+    ):
+        acc.glued_url_lines.append(script.line(first))
+    if first.type == "template_string" and "?" in text and "=" in text and "${" in text:
+        acc.glued_url_lines.append(script.line(first))
+
+
+def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
+    name = _callee_name(call)
+    line = script.line(call)
+    base = name.split(".")[0]
+    method = name.split(".")[-1] if "." in name else ""
+    if name in NUXT_REQUESTS:
+        acc.nuxt_request_lines.append(line)
+        acc.fallible += 1
+        if call.child_by_field_name("type_arguments") is not None:
+            acc.typed_request_lines.append(line)
+        _request_args_urls(script, call, acc)
+        if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
+            parent = call.parent
+            if parent is not None and parent.type == "await_expression":
+                parent = parent.parent
+            if parent is None or parent.type != "variable_declarator":
+                pass  # result not destructured: judged with the awaits
+    elif name in RAW_REQUESTS or (base in ("axios", "$axios", "api", "http") and method in _AXIOS_METHODS):
+        acc.raw_request_lines.append(line)
+        acc.fallible += 1
+        _request_args_urls(script, call, acc)
+    elif name in ("JSON.parse", "localStorage.getItem", "new URL"):
+        acc.fallible += 1
+    if base == "defineProps" or (name == "withDefaults" and "defineProps" in _t(call)):
+        inner = call
+        if name == "withDefaults":
+            args = call.child_by_field_name("arguments")
+            inner = args.named_children[0] if args is not None and args.named_children else call
+        acc.props = _declaration_typed(inner)
+        acc.props_line = line
+    elif name == "defineEmits":
+        acc.emits = _declaration_typed(call)
+        acc.emits_line = line
+    elif name in ("watch", "watchEffect"):
+        _watch_facts(script, call, acc)
+    elif name == "computed":
+        acc.computed_lines.append(line)
+    elif name in ("createError", "showError") or (base.startswith("toast") or name.endswith("toast.add")):
+        acc.surfaced_lines.append(line)
+    if re.match(r"^use[A-Z]", name):
+        acc.composable_calls += 1
+
+
+def _declaration_typed(call: Any) -> str:
+    """``typed`` for ``defineProps<T>()`` or validators (``{ a: String }``), ``untyped`` for ``(['a'])``."""
+    if call.child_by_field_name("type_arguments") is not None:
+        return "typed"
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    if first is None:
+        return "untyped"
+    if first.type == "array":
+        return "untyped"
+    return "typed"
+
+
+def _watch_facts(script: Script, call: Any, acc: _Acc) -> None:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return
+    items = args.named_children
+    for a in items:
+        if a.type == "object":
+            for pair in a.named_children:
+                key = pair.child_by_field_name("key") if pair.type == "pair" else None
+                val = pair.child_by_field_name("value") if pair.type == "pair" else None
+                if key is not None and _t(key) == "deep" and val is not None and _t(val) == "true":
+                    acc.deep_watch_lines.append(script.line(call))
+    callback = items[1] if _callee_name(call) == "watch" and len(items) > 1 else (items[0] if items else None)
+    if callback is None or callback.type not in FUNCTION_TYPES:
+        return
+    body = callback.child_by_field_name("body")
+    if body is None:
+        return
+    stmts = [s for s in body.named_children if s.type != "comment"] if body.type == "statement_block" else [body]
+    if not stmts or len(stmts) > 3:
+        return
+    for s in stmts:
+        expr = s.named_children[0] if s.type == "expression_statement" and s.named_children else s
+        if expr.type != "assignment_expression":
+            return
+        left = expr.child_by_field_name("left")
+        if left is None or left.type != "member_expression":
+            return
+        if _contains_await(expr):
+            return
+    acc.watch_sync_lines.append(script.line(call))
+
+
+def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
+    body = node.child_by_field_name("body")
+    if body is None:
+        return
+    stmts = [s for s in body.named_children if s.type != "comment"]
+    comments = [s for s in body.named_children if s.type == "comment"]
+    if not stmts:
+        if not comments:
+            acc.empty_catch_lines.append(script.line(node))
+        return
+    only_log = all(
+        s.type == "expression_statement"
+        and s.named_children
+        and s.named_children[0].type == "call_expression"
+        and _callee_name(s.named_children[0]).split(".")[0] in _CONSOLE
+        for s in stmts
+    )
+    if only_log:
+        acc.log_catch_lines.append(script.line(node))
+    else:
+        acc.surfaced_lines.append(script.line(node))
+
+
+def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
+    inner = node.named_children[0] if node.named_children else None
+    call = inner
+    if (
+        node.parent is not None
+        and node.parent.type == "call_expression"
+        and node.parent.child_by_field_name("function") == node
+    ):
+        call = node.parent  # `await $fetch<T>(...)` parses as a call of an await
+    name = _callee_name(call) if call is not None and call.type == "call_expression" else ""
+    if name.split(".")[-1] in _SAFE_AWAITS:
+        return
+    acc.awaits_total += 1
+    acc.fallible += 1
+    line = script.line(node)
+    if _in_try_body(node) or _has_catch_chain(call if call is not None else node):
+        acc.handled_lines.append(line)
+        return
+    if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
+        decl = _in_function_boundary(node, frozenset({"variable_declarator"}))
+        pattern = decl.child_by_field_name("name") if decl is not None else None
+        if pattern is not None and pattern.type == "object_pattern" and "error" in _t(pattern):
+            acc.handled_lines.append(line)  # confirmed below: the error must be read somewhere
+            return
+    acc.unhandled_lines.append(line)
+
+
+def _sequential_awaits(script: Script, block: Any, acc: _Acc) -> None:
+    """Consecutive statements that each await, where the later one does not use what the earlier declared."""
+    stmts = [s for s in block.named_children if s.type != "comment"]
+    for a, b in pairwise(stmts):
+        if not (_starts_with_await(a) and _starts_with_await(b)):
+            continue
+        declared = _declared_names(a)
+        if declared and not (declared & _identifiers(b)):
+            acc.sequential_await_lines.append(script.line(b))
+
+
+def _starts_with_await(stmt: Any) -> bool:
+    if stmt.type == "expression_statement":
+        first = stmt.named_children[0] if stmt.named_children else None
+        return first is not None and first.type == "await_expression"
+    if stmt.type in ("lexical_declaration", "variable_declaration"):
+        for d in stmt.named_children:
+            v = d.child_by_field_name("value") if d.type == "variable_declarator" else None
+            if v is not None and (
+                v.type == "await_expression"
+                or (
+                    v.type == "call_expression"
+                    and _callee_name(v)
+                    and (v.child_by_field_name("function") or v).type == "await_expression"
+                )
+            ):
+                return True
+    return False
+
+
+# --- the template walk -------------------------------------------------------------------------
+
+
+def _attrs(start_tag: Any) -> dict[str, tuple[str, Any]]:
+    out: dict[str, tuple[str, Any]] = {}
+    for a in start_tag.named_children:
+        if a.type != "attribute":
+            continue
+        key = next((c for c in a.named_children if c.type == "attribute_name"), None)
+        if key is None:
+            continue
+        val = next((c for c in a.named_children if c.type in ("quoted_attribute_value", "attribute_value")), None)
+        out[_t(key)] = (_t(val).strip("\"'") if val is not None else "", a)
+    return out
+
+
+_MUSTACHE_ID = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _template_facts(template: Any, acc: _Acc) -> None:
+    for node in walk(template):
+        if node.type == "text":
+            text = _t(node)
+            if "{{" in text:
+                acc.template_identifiers |= set(
+                    _MUSTACHE_ID.findall(" ".join(re.findall(r"\{\{(.*?)\}\}", text, re.S)))
+                )
+            continue
+        if node.type not in ("start_tag", "self_closing_tag"):
+            continue
+        tag_node = next((c for c in node.named_children if c.type == "tag_name"), None)
+        if tag_node is None:
+            continue
+        tag = _t(tag_node)
+        line = int(node.start_point[0]) + 1
+        if tag == "template" and node.parent is not None and node.parent.id == template.id:
+            continue
+        acc.elements += 1
+        if tag[:1].isupper() or "-" in tag:
+            acc.components += 1
+        attrs = _attrs(node)
+        for key, (value, _) in attrs.items():
+            if key.startswith((":", "@", "v-", "#")):
+                acc.template_identifiers |= set(_MUSTACHE_ID.findall(value))
+        if "v-for" in attrs:
+            if not any(k in attrs for k in (":key", "v-bind:key", "key")):
+                acc.vfor_nokey_lines.append(line)
+            if "v-if" in attrs:
+                acc.vfor_vif_lines.append(line)
+        if "style" in attrs and attrs["style"][0].strip():
+            acc.inline_style_lines.append(line)
+        for key in ("style", "class", "color", "fill", "stroke"):
+            if key in attrs and _COLOR.search(attrs[key][0]):
+                acc.raw_color_lines.append(line)
+                break
+        clicks = any(k in attrs for k in ("@click", "v-on:click", "@click.prevent", "@click.stop"))
+        if tag.lower() in _NON_INTERACTIVE and clicks and "role" not in attrs and ":role" not in attrs:
+            acc.click_lines.append(line)
+        is_img = tag.lower() in ("img", "nuxtimg", "nuxt-img", "nuxtpicture")
+        if is_img and not any(k in attrs for k in ("alt", ":alt", "v-bind:alt")):
+            acc.img_alt_lines.append(line)
+
+
+# --- duplication ----------------------------------------------------------------------------
+
+DUP_WINDOW = 40  # tokens; about three or four lines of code
+
+
+def duplicated_lines(tokens: list[tuple[str, int]], window: int = DUP_WINDOW) -> tuple[set[int], list[int]]:
+    """Lines covered by a run of ``window`` tokens that occurs twice or more; and the first line of each repeat."""
+    if len(tokens) < 2 * window:
+        return set(), []
+    seen: dict[tuple[str, ...], int] = {}
+    dup: set[int] = set()
+    starts: list[int] = []
+    i = 0
+    last_end = -1
+    while i + window <= len(tokens):
+        key = tuple(t for t, _ in tokens[i : i + window])
+        first = seen.get(key)
+        if first is not None and first + window <= i:
+            dup |= {ln for _, ln in tokens[i : i + window]} | {ln for _, ln in tokens[first : first + window]}
+            if i > last_end:
+                starts.append(tokens[i][1])
+            last_end = i + window
+            i += 1
+            continue
+        seen.setdefault(key, i)
+        i += 1
+    return dup, starts
+
+
+# --- the whole file ---------------------------------------------------------------------------
+
+
+def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
+    """Parse ``text`` (a file at ``path`` in its project) and measure it. Never raises on bad input."""
+    import time
+
+    started = time.perf_counter()
+    try:
+        parsed = parse_source(text, path)
+    except Exception as exc:  # a grammar that cannot even start: judged without facts
+        return FileFacts(
+            path=path,
+            kind="unknown",
+            parse="failed",
+            problems=[f"parser failed: {exc}"],
+            lines=text.count("\n") + 1,
+            logic_lines=0,
+            applies=[],
+        )
+    acc = _Acc()
+    module_file = parsed.kind != "vue" and (role in ("composable", "store", "util") if role else True)
+    for script in parsed.scripts:
+        _script_facts(script, acc, module_file)
+    if parsed.template is not None:
+        _template_facts(parsed.template, acc)
+    facts = _summarize(parsed, acc)
+    facts.seconds = round(time.perf_counter() - started, 5)
+    return facts
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
+
+
+def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
+    findings: list[Finding] = []
+
+    def add(dim: str, key: str, good: bool, text: str, lines: list[int] | None = None) -> None:
+        findings.append(Finding(dimension=dim, key=key, good=good, text=text, lines=sorted(set(lines or []))))
+
+    m: dict[str, float] = {}
+    fns = [f for f in acc.functions if f.name != "<module>"]
+    allf = acc.functions
+    # structure
+    max_cc = max((f.cognitive for f in allf), default=0)
+    excess_cc = sum(max(0, f.cognitive - 5) for f in allf)
+    max_nest = max((f.nesting for f in allf), default=0)
+    longest = max((f.length for f in fns), default=0)
+    long_excess = sum(max(0, f.length - 40) for f in fns)
+    many_args = sum(max(0, f.params - 4) for f in fns)
+    bumpy = sum(1 for f in fns if f.bumps >= 2)
+    complex_cond = sum(f.complex_conditions for f in allf)
+    m["complexity"] = -_log1p(excess_cc)
+    m["nesting"] = -float(max(0, max_nest - 2))
+    m["function_length"] = -_log1p(long_excess / 10)
+    m["arguments"] = -float(many_args)
+    m["bumpy_road"] = -float(bumpy)
+    m["complex_conditionals"] = -_log1p(complex_cond)
+    m["file_length"] = -max(0.0, (parsed.lines - 400) / 400)
+    m["indentation"] = _share(acc.indent_ok, acc.indent_checked) - 1.0
+    hot = sorted((f for f in allf if f.cognitive > 10), key=lambda f: -f.cognitive)
+    if hot:
+        f = hot[0]
+        add("structure", "complexity", False, f"`{f.name}` has cognitive complexity {f.cognitive}", [f.line])
+    elif fns and acc.code_lines >= 15:
+        add("structure", "complexity", True, f"longest function {longest} lines, cognitive complexity at most {max_cc}")
+    if max_nest >= 4:
+        deep = max(allf, key=lambda f: f.nesting)
+        add("structure", "nesting", False, f"logic nested {deep.nesting} levels deep in `{deep.name}`", [deep.line])
+    for f in fns:
+        if f.length > 80:
+            add("structure", "function_length", False, f"`{f.name}` is {f.length} lines long", [f.line])
+        if f.params > 4:
+            add("structure", "arguments", False, f"`{f.name}` takes {f.params} arguments", [f.line])
+        if f.bumps >= 2:
+            add("structure", "bumpy_road", False, f"`{f.name}` has {f.bumps} separate chunks of nested logic", [f.line])
+    if complex_cond >= 2:
+        add(
+            "structure",
+            "complex_conditionals",
+            False,
+            f"{complex_cond} conditions chain three or more `&&`/`||` operands",
+        )
+    if acc.indent_checked >= 5 and acc.indent_ok / acc.indent_checked < 0.8:
+        add("structure", "indentation", False, "nested statements are not indented")
+    # readability (part of structure)
+    meaningless_share = len(acc.meaningless) / acc.declared if acc.declared else 0.0
+    m["meaningless_names"] = -meaningless_share
+    comment_density = min(1.0, acc.comment_lines / max(1, acc.code_lines) / 0.15)
+    m["comments"] = comment_density
+    m["documented_exports"] = _share(acc.documented_fns, acc.exported_fns) if acc.exported_fns else 0.5
+    if len(acc.meaningless) >= 2 and meaningless_share > 0.15:
+        names = ", ".join(f"`{n}`" for n, _ in acc.meaningless[:4])
+        add(
+            "structure",
+            "meaningless_names",
+            False,
+            f"names that say nothing: {names}",
+            [ln for _, ln in acc.meaningless],
+        )
+    elif acc.declared >= 5 and not acc.meaningless:
+        add("structure", "meaningless_names", True, f"all {acc.declared} declared names are descriptive")
+    if acc.exported_fns >= 2 and acc.documented_fns == acc.exported_fns:
+        add("structure", "documented_exports", True, f"every exported function ({acc.exported_fns}) has a doc comment")
+    elif acc.comment_lines >= 3 and comment_density >= 0.5:
+        add("structure", "comments", True, f"{acc.comment_lines} comment lines explain the code")
+    # utilityUsage: duplication and reuse
+    dup, dup_starts = duplicated_lines(acc.tokens)
+    dup_share = len(dup) / max(20, acc.code_lines)
+    m["duplication"] = -min(1.0, dup_share)
+    m["composables"] = min(1.0, acc.composable_calls / 4)
+    if dup_starts:
+        add(
+            "utilityUsage",
+            "duplication",
+            False,
+            f"{len(dup)} lines repeat code written elsewhere in the file",
+            dup_starts,
+        )
+    if acc.composable_calls >= 2:
+        add("utilityUsage", "composables", True, f"builds on {acc.composable_calls} composable calls")
+    # typeUsage
+    ts = parsed.is_ts
+    m["typescript"] = 1.0 if ts else 0.0
+    m["typed_params"] = _share(acc.params_typed, acc.params_total) if ts else 0.0
+    m["typed_returns"] = _share(acc.returns_typed, acc.returns_total) if ts else 0.0
+    m["any"] = -_log1p(len(acc.any_lines))
+    m["non_null"] = -_log1p(len(acc.non_null_lines))
+    m["ts_ignore"] = -float(len(acc.ts_ignore_lines))
+    decl = [x for x in (acc.props, acc.emits) if x]
+    m["typed_props"] = (sum(1 for x in decl if x == "typed") / len(decl)) if decl else 0.5
+    if acc.props == "typed":
+        how = "`defineProps<...>()`" if ts else "runtime validators"
+        add("typeUsage", "typed_props", True, f"props typed with {how}", [acc.props_line])
+    elif acc.props == "untyped":
+        add("typeUsage", "typed_props", False, "props declared as a list of names, without types", [acc.props_line])
+    if acc.emits == "untyped":
+        add("typeUsage", "typed_props", False, "emits declared without payload types", [acc.emits_line])
+    if not ts and acc.code_lines >= 5:
+        add("typeUsage", "typescript", False, "plain JavaScript: nothing is typed")
+    elif ts and acc.params_total >= 3 and acc.params_typed == acc.params_total:
+        add("typeUsage", "typed_params", True, f"all {acc.params_total} function parameters are typed")
+    elif ts and acc.params_total >= 3 and acc.params_typed / acc.params_total < 0.5:
+        add(
+            "typeUsage",
+            "typed_params",
+            False,
+            f"{acc.params_total - acc.params_typed} of {acc.params_total} parameters untyped",
+        )
+    if acc.any_lines:
+        add("typeUsage", "any", False, f"`any` used {len(acc.any_lines)} time(s)", acc.any_lines)
+    elif ts and acc.code_lines >= 10:
+        add("typeUsage", "any", True, "no `any`")
+    if len(acc.non_null_lines) >= 2:
+        add("typeUsage", "non_null", False, f"{len(acc.non_null_lines)} non-null assertions (`!`)", acc.non_null_lines)
+    if acc.ts_ignore_lines:
+        add("typeUsage", "ts_ignore", False, "type errors silenced with `@ts-ignore`", acc.ts_ignore_lines)
+    # errorHandling
+    error_read = {n for n in acc.error_names if n in acc.template_identifiers or _used_after(n, acc)}
+    unhandled = list(acc.unhandled_lines)
+    for name, line in acc.error_names.items():
+        if name not in error_read:
+            unhandled.append(line)  # `error` destructured but never read
+    total_async = max(acc.awaits_total, len(unhandled))
+    m["unhandled_async"] = -(len(unhandled) / total_async) if total_async else 0.0
+    m["empty_catch"] = -float(len(acc.empty_catch_lines))
+    m["log_only_catch"] = -float(len(acc.log_catch_lines))
+    surfaced = bool(acc.surfaced_lines or error_read or (acc.template_identifiers & {"error", "err", "errorMessage"}))
+    m["error_surfaced"] = 1.0 if surfaced else 0.0
+    if unhandled:
+        add(
+            "errorHandling", "unhandled_async", False, f"{len(unhandled)} awaited call(s) with no error path", unhandled
+        )
+    elif acc.awaits_total >= 1:
+        add("errorHandling", "unhandled_async", True, "every awaited call has an error path", acc.handled_lines)
+    if acc.empty_catch_lines:
+        add("errorHandling", "empty_catch", False, "empty catch block swallows errors", acc.empty_catch_lines)
+    if acc.log_catch_lines:
+        add("errorHandling", "log_only_catch", False, "catch block only logs to the console", acc.log_catch_lines)
+    if surfaced and (acc.fallible or acc.error_names):
+        where = sorted(set(acc.surfaced_lines) | set(acc.error_names.values()))
+        add("errorHandling", "error_surfaced", True, "errors reach the user or Nuxt's error page", where)
+    # apiConnection
+    requests = len(acc.nuxt_request_lines) + len(acc.raw_request_lines)
+    m["raw_requests"] = -(len(acc.raw_request_lines) / requests) if requests else 0.0
+    m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
+    m["secrets"] = -float(len(acc.secret_lines))
+    m["typed_requests"] = _share(len(acc.typed_request_lines), requests) if requests else 0.5
+    if acc.nuxt_request_lines and not acc.raw_request_lines:
+        add("apiConnection", "raw_requests", True, "data through useFetch/useAsyncData/$fetch", acc.nuxt_request_lines)
+    if acc.raw_request_lines:
+        add(
+            "apiConnection",
+            "raw_requests",
+            False,
+            "raw fetch/axios calls instead of useFetch/$fetch",
+            acc.raw_request_lines,
+        )
+    if acc.hardcoded_url_lines:
+        add("apiConnection", "hardcoded_urls", False, "hard-coded host in a request URL", acc.hardcoded_url_lines)
+    if acc.glued_url_lines:
+        add("apiConnection", "hardcoded_urls", False, "URL glued together by hand", acc.glued_url_lines)
+    if acc.secret_lines:
+        add("apiConnection", "secrets", False, "secret or key written into the source", acc.secret_lines)
+    if requests >= 2 and len(acc.typed_request_lines) == requests:
+        add("apiConnection", "typed_requests", True, "every request states its response type", acc.typed_request_lines)
+    # stateManagement
+    m["props_mutated"] = -float(len(acc.props_mutated_lines))
+    m["watch_sync"] = -float(len(acc.watch_sync_lines))
+    m["module_state"] = -_log1p(len(acc.module_state_lines))
+    m["computed"] = min(1.0, len(acc.computed_lines) / 3)
+    if acc.props_mutated_lines:
+        add("stateManagement", "props_mutated", False, "props assigned to directly", acc.props_mutated_lines)
+    if acc.watch_sync_lines:
+        add(
+            "stateManagement",
+            "watch_sync",
+            False,
+            "`watch` copies state that `computed` could derive",
+            acc.watch_sync_lines,
+        )
+    if acc.module_state_lines:
+        add(
+            "stateManagement",
+            "module_state",
+            False,
+            "mutable state at module level, shared by every request",
+            acc.module_state_lines,
+        )
+    if acc.computed_lines and not acc.watch_sync_lines:
+        add(
+            "stateManagement",
+            "computed",
+            True,
+            f"derived state through {len(acc.computed_lines)} `computed`",
+            acc.computed_lines,
+        )
+    # performance
+    m["vfor_key"] = -float(len(acc.vfor_nokey_lines) + len(acc.vfor_vif_lines))
+    m["deep_watch"] = -float(len(acc.deep_watch_lines))
+    m["sequential_awaits"] = -float(len(acc.sequential_await_lines))
+    if acc.vfor_nokey_lines:
+        add("performance", "vfor_key", False, "`v-for` without `:key`", acc.vfor_nokey_lines)
+    if acc.vfor_vif_lines:
+        add("performance", "vfor_key", False, "`v-if` on the same element as `v-for`", acc.vfor_vif_lines)
+    if acc.deep_watch_lines:
+        add("performance", "deep_watch", False, "deep watcher", acc.deep_watch_lines)
+    if acc.sequential_await_lines:
+        add(
+            "performance",
+            "sequential_awaits",
+            False,
+            "independent requests awaited one after another",
+            acc.sequential_await_lines,
+        )
+    vfor_total = sum(1 for _ in acc.vfor_nokey_lines)
+    if parsed.template is not None and not acc.vfor_nokey_lines and _has_vfor(parsed):
+        add("performance", "vfor_key", True, "every `v-for` is keyed")
+    del vfor_total
+    # designSystem
+    m["inline_styles"] = -_log1p(len(acc.inline_style_lines) + len(acc.raw_color_lines))
+    m["a11y"] = -float(len(acc.click_lines) + len(acc.img_alt_lines))
+    m["components"] = _share(acc.components, acc.elements) if acc.elements else 0.5
+    if acc.inline_style_lines:
+        add("designSystem", "inline_styles", False, "inline `style` attributes", acc.inline_style_lines)
+    if acc.raw_color_lines:
+        add("designSystem", "inline_styles", False, "raw colour values in the template", acc.raw_color_lines)
+    if acc.click_lines:
+        add("designSystem", "a11y", False, "click handler on a non-interactive element", acc.click_lines)
+    if acc.img_alt_lines:
+        add("designSystem", "a11y", False, "image without `alt`", acc.img_alt_lines)
+    if acc.elements >= 5 and acc.components / acc.elements >= 0.4 and not acc.inline_style_lines:
+        add("designSystem", "components", True, f"{acc.components} of {acc.elements} elements are the app's components")
+    applies = _applies(parsed, acc, requests)
+    patterns = _patterns(acc, parsed)
+    logic = max(0, acc.code_lines)
+    return FileFacts(
+        path=parsed.path,
+        kind=parsed.kind,
+        parse="partial" if parsed.partial else "full",
+        problems=parsed.problems,
+        lines=parsed.lines,
+        logic_lines=logic,
+        applies=applies,
+        metrics={k: round(v, 4) for k, v in m.items()},
+        findings=[f for f in findings if f.dimension in applies or f.dimension == "structure"],
+        patterns=patterns,
+    )
+
+
+def _has_vfor(parsed: Parsed) -> bool:
+    return (
+        any(n.type == "attribute_name" and _t(n) == "v-for" for n in walk(parsed.template))
+        if parsed.template is not None
+        else False
+    )
+
+
+def _used_after(name: str, acc: _Acc) -> bool:
+    """A destructured ``error`` read in the script as well as declared (``if (error.value)``)."""
+    return sum(1 for t, _ in acc.tokens if t == name) >= 2
+
+
+def _log1p(x: float) -> float:
+    import math
+
+    return math.log1p(max(0.0, x))
+
+
+def _applies(parsed: Parsed, acc: _Acc, requests: int) -> list[str]:
+    """Which dimensions this file can be judged on, from what it contains."""
+    out = ["structure", "typeUsage", "utilityUsage"]
+    if requests:
+        out.append("apiConnection")
+    if acc.fallible or acc.awaits_total or acc.empty_catch_lines or acc.log_catch_lines or acc.error_names:
+        out.append("errorHandling")
+    if parsed.template is not None:
+        out.append("designSystem")
+    if parsed.template is not None or acc.computed_lines or acc.watch_sync_lines or acc.module_state_lines or acc.props:
+        out.append("stateManagement")
+    if parsed.template is not None or acc.awaits_total or acc.deep_watch_lines or acc.watch_sync_lines:
+        out.append("performance")
+    return out
+
+
+def _patterns(acc: _Acc, parsed: Parsed) -> list[str]:
+    """What a newcomer could learn from the file: the Nuxt/Vue idioms it uses well."""
+    p: Counter[str] = Counter()
+    if acc.props == "typed":
+        p["typed props"] += 1
+    if acc.emits == "typed":
+        p["typed emits"] += 1
+    if acc.nuxt_request_lines and not acc.raw_request_lines:
+        p["data fetching"] += 1
+    if acc.handled_lines or acc.surfaced_lines:
+        p["error handling"] += 1
+    if acc.computed_lines:
+        p["computed state"] += 1
+    if acc.composable_calls >= 2:
+        p["composables"] += 1
+    if acc.exported_fns and parsed.kind != "vue":
+        p["exported API"] += 1
+    if acc.typed_request_lines:
+        p["typed requests"] += 1
+    if parsed.template is not None and acc.components >= 3:
+        p["component composition"] += 1
+    return sorted(p)

@@ -1,0 +1,293 @@
+"""``scripts/bench.py quality`` and ``fit``: judges side by side on the same pairs, and the judge's fit.
+
+Pair accuracy counts a pair right when the better version scores strictly higher;
+a tie is reported as a tie (and is not right). Seconds per file are medians of
+the seconds each judge took per file when it scored it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..analysis import analyze
+from ..judge import FEATURES, applicable, design_row, features, judge_key, save_weights
+from ..roles import role_for_path
+from ..settings import Settings
+from .judges import HybridJudge, Judge, LegacyJudge, SeedJudge, StaticJudge
+from .suites import Pair, corpus_files, natural_pairs, synthetic_pairs
+
+
+@dataclass
+class Scored:
+    pair: Pair
+    better: float
+    worse: float
+    seconds: list[float]
+
+    @property
+    def right(self) -> bool:
+        return self.better > self.worse
+
+    @property
+    def tie(self) -> bool:
+        return round(self.better, 1) == round(self.worse, 1)
+
+
+@dataclass
+class JudgeResult:
+    judge: str
+    scored: list[Scored] = field(default_factory=list)
+
+    def rows(self, pred: Callable[[Scored], bool]) -> tuple[int, int, int]:
+        sel = [s for s in self.scored if pred(s)]
+        return len(sel), sum(s.right for s in sel), sum(s.tie for s in sel)
+
+    def seconds(self) -> float:
+        xs = [x for s in self.scored for x in s.seconds]
+        return statistics.median(xs) if xs else 0.0
+
+
+def make_judge(spec: str, settings: Settings) -> Judge:
+    """``static``, ``hybrid:<model>``, ``r2:<model>`` or ``seed:<model>``."""
+    kind, _, model = spec.partition(":")
+    if kind == "static":
+        return StaticJudge()
+    s = settings.model_copy(update={"model": model or settings.model})
+    return {"hybrid": HybridJudge, "r2": LegacyJudge, "seed": SeedJudge}[kind](s)
+
+
+def score_pairs(judge: Judge, pairs: list[Pair], log: Any = print) -> JudgeResult:
+    out = JudgeResult(judge.name)
+    for i, p in enumerate(pairs, 1):
+        b, sb = judge.score(p.path, p.better)
+        w, sw = judge.score(p.path, p.worse)
+        out.scored.append(Scored(p, b, w, [sb, sw]))
+        if i % 10 == 0 or i == len(pairs):
+            log(f"  {judge.name}: {i}/{len(pairs)} pairs")
+    return out
+
+
+def build_pairs(per_package: int, repos: Path | None, log: Any = print) -> list[Pair]:
+    natural, problems = natural_pairs(repos)
+    for p in problems:
+        log(f"  natural pair skipped: {p}")
+    return natural + synthetic_pairs(per_package)
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def _pct(n: int, right: int) -> str:
+    return f"{right}/{n} ({100 * right / n:.0f}%)" if n else "-"
+
+
+def render_quality(results: list[JudgeResult], pairs: list[Pair], command: str, machine: str, date: str) -> str:
+    kinds = sorted({(p.suite, p.kind) for p in pairs})
+    lines = [
+        f"### Judge quality on {machine}",
+        "",
+        f"{date}; command: `{command}`.",
+        "",
+        "Pair accuracy: the better version scores strictly higher. *held out*: pairs whose package or repository, "
+        "or whose degradation type, was never used in fitting.",
+        "",
+        "| judge | synthetic, all | synthetic, held out | natural, all | natural, held-out repos | ties "
+        "| s/file (median) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        syn = r.rows(lambda s: s.pair.suite == "synthetic")
+        syn_t = r.rows(lambda s: s.pair.suite == "synthetic" and s.pair.split == "test")
+        nat = r.rows(lambda s: s.pair.suite == "natural")
+        nat_t = r.rows(lambda s: s.pair.suite == "natural" and s.pair.split == "test")
+        n_all = len(r.scored)
+        ties = sum(s.tie for s in r.scored)
+        lines.append(
+            f"| {r.judge} | {_pct(syn[0], syn[1])} | {_pct(syn_t[0], syn_t[1])} | {_pct(nat[0], nat[1])} | "
+            f"{_pct(nat_t[0], nat_t[1])} | {ties}/{n_all} ({100 * ties / max(1, n_all):.1f}%) | {r.seconds():.3f} |"
+        )
+    lines += ["", "Per type (synthetic: degradation; natural: what the commit improved):", ""]
+    lines.append("| suite | type | pairs | " + " | ".join(r.judge for r in results) + " |")
+    lines.append("|---|---|---|" + "---|" * len(results))
+    for suite, kind in kinds:
+        cells = []
+        n = 0
+        for r in results:
+
+            def of_kind(s: Scored, suite: str = suite, kind: str = kind) -> bool:
+                return s.pair.suite == suite and s.pair.kind == kind
+
+            n, right, _ = r.rows(of_kind)
+            cells.append(f"{100 * right / n:.0f}%" if n else "-")
+        held = " (held out)" if suite == "synthetic" and kind in ("anys", "indent", "all") else ""
+        lines.append(f"| {suite} | {kind}{held} | {n} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def misses(result: JudgeResult, suite: str = "natural") -> list[str]:
+    return [
+        f"`{s.pair.name}` ({s.pair.kind}, {s.pair.split}): {s.better:.1f} after vs {s.worse:.1f} before"
+        for s in result.scored
+        if s.pair.suite == suite and not s.right
+    ]
+
+
+# --- fitting --------------------------------------------------------------------------------------
+
+
+def fit_judge(
+    judge: str, settings: Settings, pairs: list[Pair], command: str, log: Any = print
+) -> tuple[str, float, int]:
+    """Fit ``static`` or ``hybrid:<model>`` on the pairs of the ``fit`` split; write judge_weights.json.
+
+    Returns (the weights' key, training accuracy, training pairs).
+    """
+    from .fit import PRIOR, calibrate, choose_l2, fit_weights
+
+    hybrid = judge.startswith("hybrid")
+    model = judge.partition(":")[2] or settings.model_name()
+    hj = HybridJudge(settings.model_copy(update={"model": model})) if hybrid else None
+    names = [n for n in FEATURES if n in PRIOR and (hybrid or not n.startswith(("m.", "q.")))]
+
+    def inputs(path: str, text: str) -> tuple[dict[str, float], tuple[str, ...]]:
+        role = role_for_path(path)
+        facts = analyze(text, path, role.value)
+        answers = hj.answers(path, text)[0] if hj is not None else None
+        return features(facts, answers), applicable(facts, role)
+
+    def row(path: str, text: str) -> list[float]:
+        return design_row(*inputs(path, text), names)
+
+    train = [p for p in pairs if p.split == "fit"]
+    diffs = []
+    for i, p in enumerate(train, 1):
+        rb, rw = row(p.path, p.better), row(p.path, p.worse)
+        diffs.append([b - w for b, w in zip(rb, rw, strict=True)])
+        if i % 20 == 0:
+            log(f"  features: {i}/{len(train)} training pairs")
+    l2, cv = choose_l2(diffs, [p.group for p in train], names)
+    log("  leave-one-group-out accuracy by L2: " + ", ".join(f"{k}: {v:.1%}" for k, v in cv.items()))
+    report = fit_weights(diffs, names, l2=l2)
+    log(f"  fitted on {report.pairs} pairs (L2 {l2}): training accuracy {report.train_accuracy:.1%}")
+    corpus = [inputs(rel, text) for _, rel, text in corpus_files(per_package=8 if hybrid else 40)]
+    kinds: defaultdict[str, int] = defaultdict(int)
+    for p in train:
+        kinds[f"{p.suite}/{p.kind}"] += 1
+    what = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    fitted_on = f"L2 {l2}; {report.pairs} pairs ({what}); corpus {len(corpus)} files"
+    weights = calibrate(corpus, report.weights, fitted_on, command)
+    key = judge_key("hybrid" if hybrid else "static", model if hybrid else None)
+    save_weights(key, weights)
+    return key, report.train_accuracy, report.pairs
+
+
+# --- known groups ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectResult:
+    name: str
+    group: str
+    score: float
+    files: int
+    exemplars: list[str]
+    top3: list[str]
+    picks: tuple[str, ...]
+
+    @property
+    def picks_in_top3(self) -> int:
+        return sum(1 for p in self.picks if p in self.top3)
+
+
+def known_groups(
+    judge: Judge, settings: Settings, dest: Path, repos: Path | None, max_files: int, log: Any = print
+) -> list[ProjectResult]:
+    """Each known project scanned as the scan does it (discovery, selection, the judge, the exemplar rule)."""
+    from ..discovery import find_projects, select_files, walk_files
+    from ..judge import is_exemplar, teaching_value
+    from .suites import known_workspace
+
+    known = {p.folder: p for p in known_workspace(dest, repos)}
+    out = []
+    for project in find_projects(dest).projects:
+        meta = known.get(project.name)
+        if meta is None:
+            continue
+        files, _ = walk_files(project, max_bytes=settings.max_file_bytes, root=dest)
+        scored = []
+        for f in select_files(files, max_files):
+            try:
+                text = f.path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if not text.strip():
+                continue
+            overall, _ = judge.score(f.rel, text)
+            facts = analyze(text, f.rel, f.role.value)
+            teach = teaching_value(facts, f.role)
+            ex = (
+                is_exemplar(overall, teach, settings.exemplar_threshold)
+                if isinstance(judge, StaticJudge | HybridJudge)
+                else overall >= settings.exemplar_threshold
+            )
+            scored.append((f.rel, overall, teach, ex))
+        log(f"  {judge.name}: {project.name} {len(scored)} files")
+        if not scored:
+            continue
+        eligible = sorted((s for s in scored if s[2] >= 0.5), key=lambda s: -s[1])
+        out.append(
+            ProjectResult(
+                name=project.name,
+                group=meta.group,
+                score=round(sum(s[1] for s in scored) / len(scored), 1),
+                files=len(scored),
+                exemplars=[s[0] for s in scored if s[3]],
+                top3=[s[0] for s in eligible[:3]],
+                picks=meta.picks,
+            )
+        )
+    return out
+
+
+def render_known(results: dict[str, list[ProjectResult]], max_files: int) -> str:
+    lines = [
+        f"Known groups: real projects of known quality in one workspace (at most {max_files} files each, as the scan "
+        "picks them; exemplar threshold 85).",
+        "",
+        "| judge | every strong above every weak | strong/weak score range | exemplars from strong "
+        "| reviewer picks in top 3 |",
+        "|---|---|---|---|---|",
+    ]
+    for judge, rows in results.items():
+        strong = [r for r in rows if r.group == "strong"]
+        weak = [r for r in rows if r.group == "weak"]
+        ok = bool(strong and weak) and min(r.score for r in strong) > max(r.score for r in weak)
+        ex_strong = sum(len(r.exemplars) for r in strong)
+        ex_all = ex_strong + sum(len(r.exemplars) for r in weak)
+        picks = sum(r.picks_in_top3 for r in rows)
+        n_picks = sum(min(3, len(r.picks)) for r in rows)
+        rng = (
+            f"{min(r.score for r in strong):.1f}-{max(r.score for r in strong):.1f} / "
+            f"{min(r.score for r in weak):.1f}-{max(r.score for r in weak):.1f}"
+            if strong and weak
+            else "-"
+        )
+        lines.append(f"| {judge} | {'yes' if ok else 'no'} | {rng} | {ex_strong}/{ex_all} | {picks}/{n_picks} |")
+    lines += ["", "| project | group | " + " | ".join(results) + " |", "|---|---|" + "---|" * len(results)]
+    names = sorted(
+        {(r.group, r.name) for rows in results.values() for r in rows}, key=lambda x: (x[0] != "strong", x[1])
+    )
+    for group, name in names:
+        cells = []
+        for rows in results.values():
+            r = next((x for x in rows if x.name == name), None)
+            cells.append(
+                f"{r.score:.1f} ({len(r.exemplars)} ex., {r.picks_in_top3}/{len(r.picks)} picks)" if r else "-"
+            )
+        lines.append(f"| {name.split('/', 1)[1].replace('+', '/')} | {group} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

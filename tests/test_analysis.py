@@ -1,0 +1,299 @@
+"""The parser's facts, each on a small snippet whose right answer is known."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bestcase_core.analysis import analyze
+from bestcase_core.analysis.complexity import functions
+from bestcase_core.analysis.parse import parse_source
+
+
+def fn(code: str, name: str, path: str = "utils/x.ts"):
+    parsed = parse_source(code, path)
+    return next(f for s in parsed.scripts for f in functions(s) if f.name == name)
+
+
+def keys(facts, good: bool) -> set[str]:
+    return {f.key for f in facts.findings if f.good is good}
+
+
+def vue(script: str, template: str = "<div />", lang: str = "ts") -> str:
+    return f'<script setup lang="{lang}">\n{script}\n</script>\n\n<template>\n{template}\n</template>\n'
+
+
+# --- structure ---------------------------------------------------------------------------------
+
+
+def test_cognitive_complexity_matches_sonars_sum_of_primes_example():
+    code = """
+function sumOfPrimes(max: number): number {
+  let total = 0
+  OUT: for (let i = 1; i <= max; ++i) {
+    for (let j = 2; j < i; ++j) {
+      if (i % j === 0) {
+        continue OUT
+      }
+    }
+    total += i
+  }
+  return total
+}
+"""
+    f = fn(code, "sumOfPrimes")
+    assert f.cognitive == 7  # the white paper's figure
+    assert f.nesting == 3
+
+
+def test_a_switch_counts_once_and_else_if_chains_add_one_each():
+    assert fn("function w(n: number) { switch (n) { case 1: return 'a'; default: return 'b' } }", "w").cognitive == 1
+    code = "function g(a: number) { if (a > 1) { return 1 } else if (a > 0) { return 2 } else { return 3 } }"
+    assert fn(code, "g").cognitive == 3
+
+
+def test_runs_of_like_boolean_operators_count_once_each():
+    f = fn("function c(a: boolean, b: boolean, d: boolean, e: boolean) { if (a && b && d || e) { return 1 } }", "c")
+    assert f.cognitive == 3  # if, the && run, the || run
+    assert f.complex_conditions == 1
+
+
+def test_function_length_arguments_and_bumpy_road():
+    body = "\n".join(f"  const v{i} = a + {i}" for i in range(90))
+    code = f"""
+function big(a: number, b: number, c: number, d: number, e: number, f: number) {{
+  if (a) {{ if (b) {{ return 1 }} }}
+{body}
+  if (c) {{ if (d) {{ return 2 }} }}
+  return e + f
+}}
+"""
+    f = fn(code, "big")
+    assert f.params == 6 and f.length > 90 and f.bumps == 2
+    facts = analyze(code, "utils/big.ts", "util")
+    assert {"function_length", "arguments", "bumpy_road"} <= keys(facts, False)
+
+
+def test_deep_nesting_is_a_weakness_with_its_line():
+    code = "function d(a: number[]) {\n  for (const x of a) { if (x) { while (x) { if (x > 2) { return x } } } }\n}\n"
+    facts = analyze(code, "utils/d.ts", "util")
+    weak = next(f for f in facts.findings if f.key == "nesting")
+    assert weak.lines == [1] and not weak.good
+
+
+def test_duplicated_blocks_inside_a_file_are_found():
+    block = """
+  const res = await $fetch<User[]>('/api/users', { query: { page: page.value, size: 20 } })
+  users.value = res.filter((u) => u.active).map((u) => ({ id: u.id, name: u.name }))
+  total.value = res.length
+"""
+    code = f"async function a() {{{block}}}\nasync function b() {{{block}}}\n"
+    facts = analyze(code, "composables/useUsers.ts", "composable")
+    assert facts.metrics["duplication"] < -0.3
+    assert "duplication" in keys(facts, False)
+    once = analyze(f"async function a() {{{block}}}\n", "composables/useUsers.ts", "composable")
+    assert once.metrics["duplication"] == 0
+
+
+def test_unindented_code_is_noticed():
+    code = "export function f(a: number): number {\nif (a > 1) {\nreturn a\n}\n"
+    code += "const b = a * 2\nconst c = b + 1\nreturn c\n}\n"
+    assert "indentation" in keys(analyze(code, "utils/f.ts", "util"), False)
+    pretty = "export function f(a: number): number {\n  if (a > 1) {\n    return a\n  }\n  return a * 2\n}\n"
+    assert analyze(pretty, "utils/f.ts", "util").metrics["indentation"] == 0
+
+
+def test_meaningless_names_and_descriptive_ones():
+    bad = "export function f(v0: number, v1: number) { const v2 = v0 + v1; const v3 = v2 * 2; return v3 }"
+    facts = analyze(bad, "utils/f.ts", "util")
+    assert facts.metrics["meaningless_names"] < -0.5 and "meaningless_names" in keys(facts, False)
+    good = "export function total(price: number, count: number) { const sum = price * count; return sum }"
+    assert analyze(good, "utils/f.ts", "util").metrics["meaningless_names"] == 0
+
+
+def test_documented_exports_and_comment_density():
+    code = "/** Adds two numbers. */\nexport function add(a: number, b: number) { return a + b }\n" * 1
+    code += "/** Subtracts. */\nexport function sub(a: number, b: number) { return a - b }\n"
+    facts = analyze(code, "utils/math.ts", "util")
+    assert facts.metrics["documented_exports"] == 1.0 and facts.metrics["comments"] > 0.5
+
+
+# --- typeUsage ---------------------------------------------------------------------------------
+
+
+def test_typed_parameters_any_non_null_and_ts_ignore():
+    code = """
+export function load(id: string, opts: any) {
+  // @ts-ignore
+  const el = document.getElementById(id)!
+  return (opts as any).x + el.id
+}
+"""
+    facts = analyze(code, "utils/load.ts", "util")
+    assert facts.metrics["typed_params"] == 1.0  # both annotated, one of them as any
+    assert facts.metrics["any"] < 0
+    bad = keys(facts, False)
+    assert {"any", "ts_ignore"} <= bad
+    any_finding = next(f for f in facts.findings if f.key == "any")
+    assert any_finding.lines == [2, 5]
+
+
+def test_defineprops_with_a_type_argument_is_typed_and_a_list_of_names_is_not():
+    typed = analyze(vue("const props = defineProps<{ user: User }>()"), "components/A.vue", "component")
+    assert typed.metrics["typed_props"] == 1.0 and "typed_props" in keys(typed, True)
+    listed = analyze(vue("const props = defineProps(['user'])", lang="js"), "components/A.vue", "component")
+    assert listed.metrics["typed_props"] == 0.0 and "typed_props" in keys(listed, False)
+    emits = analyze(vue("const emit = defineEmits(['save'])", lang="js"), "components/A.vue", "component")
+    assert any(f.key == "typed_props" and "emits" in f.text for f in emits.findings)
+
+
+def test_plain_javascript_is_untyped():
+    facts = analyze(
+        "export function f(a, b) {\n  const c = a + b\n  const d = c * 2\n  const e = d - 1\n  return e + c\n}\n",
+        "utils/f.js",
+        "util",
+    )
+    assert facts.metrics["typescript"] == 0 and "typescript" in keys(facts, False)
+
+
+# --- errorHandling -------------------------------------------------------------------------------
+
+
+def test_awaits_without_an_error_path_and_with_one():
+    bare = "export async function save(body: Body) {\n  await $fetch('/api/save', { method: 'POST', body })\n}\n"
+    facts = analyze(bare, "utils/save.ts", "util")
+    assert facts.metrics["unhandled_async"] == -1.0
+    assert next(f for f in facts.findings if f.key == "unhandled_async").lines == [2]
+    guarded = (
+        "export async function save(body: Body) {\n  try {\n    await $fetch('/api/save', { method: 'POST', body })\n"
+        "  } catch (e) {\n    throw createError({ statusCode: 500, statusMessage: 'Save failed' })\n  }\n}\n"
+    )
+    facts = analyze(guarded, "utils/save.ts", "util")
+    assert facts.metrics["unhandled_async"] == 0 and facts.metrics["error_surfaced"] == 1
+    assert "unhandled_async" in keys(facts, True)
+
+
+def test_empty_and_log_only_catch_blocks():
+    code = (
+        "export async function a() {\n  try { await go() } catch (e) {}\n"
+        "  try { await go() } catch (e) { console.error(e) }\n}\n"
+    )
+    facts = analyze(code, "utils/a.ts", "util")
+    assert facts.metrics["empty_catch"] == -1 and facts.metrics["log_only_catch"] == -1
+    assert {"empty_catch", "log_only_catch"} <= keys(facts, False)
+
+
+def test_usefetch_error_that_reaches_the_template_is_an_error_path():
+    script = "const { data, error } = await useFetch<Post[]>('/api/posts')"
+    shown = analyze(vue(script, '<p v-if="error">{{ error.message }}</p>'), "pages/posts.vue", "page")
+    assert shown.metrics["unhandled_async"] == 0 and shown.metrics["error_surfaced"] == 1
+    ignored = analyze(vue(script, "<p>{{ data }}</p>"), "pages/posts.vue", "page")
+    assert ignored.metrics["unhandled_async"] < 0
+
+
+# --- apiConnection -------------------------------------------------------------------------------
+
+
+def test_raw_requests_hardcoded_hosts_glued_urls_and_secrets():
+    code = (
+        "const apiKey = 'sk_live_51HxYzAbCdEfGhIjKl'\n"
+        "export async function users(page: number) {\n"
+        "  return axios.get('http://localhost:3001/api/users?page=' + page)\n}\n"
+    )
+    facts = analyze(code, "services/users.ts", "util")
+    assert facts.metrics["raw_requests"] == -1.0
+    assert facts.metrics["hardcoded_urls"] < 0 and facts.metrics["secrets"] < 0
+    assert {"raw_requests", "hardcoded_urls", "secrets"} <= keys(facts, False)
+    nuxt = analyze(
+        "export const usePosts = () => useFetch<Post[]>('/api/posts', { query: { page: 1 } })\n",
+        "composables/usePosts.ts",
+        "composable",
+    )
+    assert nuxt.metrics["raw_requests"] == 0 and "raw_requests" in keys(nuxt, True)
+
+
+# --- stateManagement ----------------------------------------------------------------------------
+
+
+def test_mutated_props_watch_sync_and_module_state():
+    script = (
+        "const props = defineProps<{ items: Item[] }>()\nconst total = ref(0)\n"
+        "watch(() => props.items, (items) => { total.value = items.length })\n"
+        "function clear() { props.items = [] }\n"
+    )
+    facts = analyze(vue(script), "components/List.vue", "component")
+    assert {"props_mutated", "watch_sync"} <= keys(facts, False)
+    module = analyze(
+        "let count = 0\nconst cache = ref({})\nexport const useCount = () => count++\n",
+        "composables/useCount.ts",
+        "composable",
+    )
+    assert module.metrics["module_state"] < 0 and "module_state" in keys(module, False)
+    derived = analyze(
+        vue("const props = defineProps<{ items: Item[] }>()\nconst total = computed(() => props.items.length)"),
+        "components/List.vue",
+        "component",
+    )
+    assert derived.metrics["watch_sync"] == 0 and "computed" in keys(derived, True)
+
+
+# --- performance ---------------------------------------------------------------------------------
+
+
+def test_vfor_without_key_deep_watch_and_sequential_awaits():
+    script = (
+        "const a = ref([])\nwatch(a, () => save(), { deep: true })\n"
+        "const users = await $fetch<User[]>('/api/users')\nconst posts = await $fetch<Post[]>('/api/posts')\n"
+    )
+    facts = analyze(vue(script, '<li v-for="u in users">{{ u.name }}</li>'), "pages/a.vue", "page")
+    assert {"vfor_key", "deep_watch", "sequential_awaits"} <= keys(facts, False)
+    keyed = analyze(
+        vue("const users = ref([])", '<li v-for="u in users" :key="u.id">{{ u.name }}</li>'), "pages/a.vue", "page"
+    )
+    assert keyed.metrics["vfor_key"] == 0 and "vfor_key" in keys(keyed, True)
+
+
+# --- designSystem -------------------------------------------------------------------------------
+
+
+def test_inline_styles_raw_colours_clicks_on_divs_and_images_without_alt():
+    template = (
+        '<div style="color:#3b82f6" @click="save">Save</div>\n<img src="/a.png">\n<UButton @click="save">Save</UButton>'
+    )
+    facts = analyze(vue("const save = () => {}", template), "components/A.vue", "component")
+    assert {"inline_styles", "a11y"} <= keys(facts, False)
+    lines = {f.text: f.lines for f in facts.findings}
+    assert lines["click handler on a non-interactive element"] == [6]
+    assert lines["image without `alt`"] == [7]
+
+
+# --- robustness ---------------------------------------------------------------------------------
+
+
+def test_a_file_that_does_not_fully_parse_is_judged_on_what_parsed():
+    code = "export function ok(a: number): number {\n  return a + 1\n}\n\nexport function broken( {\n  return }}}\n"
+    facts = analyze(code, "utils/x.ts", "util")
+    assert facts.parse == "partial" and facts.problems
+    assert facts.metrics["typed_params"] > 0  # `ok` was still measured
+    assert (
+        analyze("<template><div></template>\n<script>\nconst a = (\n</script>", "components/B.vue").parse == "partial"
+    )
+
+
+def test_a_5000_line_file_is_analyzed_quickly():
+    code = "\n".join(f"export function f{i}(a: number): number {{ return a + {i} }}" for i in range(5000))
+    started = time.perf_counter()
+    facts = analyze(code, "utils/big.ts", "util")
+    assert facts.lines == 5000 and facts.parse == "full"
+    assert time.perf_counter() - started < 30  # generous: a guard against a hang, not a speed target
+
+
+@pytest.mark.network
+def test_facts_never_contradict_themselves_on_real_files(real_nuxt_files):
+    for path, rel in real_nuxt_files:
+        facts = analyze(path.read_text("utf-8"), rel)
+        good, bad = keys(facts, True), keys(facts, False)
+        # a key is a strength or a weakness, never both (e.g. "every v-for is keyed" and "v-for without :key")
+        both = good & bad - {"typed_props", "inline_styles", "a11y", "hardcoded_urls"}
+        assert not both, (rel, both)
