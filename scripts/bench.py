@@ -42,9 +42,12 @@ def main() -> int:
     ap.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL")
     ap.add_argument("--per-package", type=int, default=2, help="synthetic suite: corpus files per npm package")
     ap.add_argument("--repos", type=Path, help="folder with the natural and known-group repositories (else cloned)")
-    ap.add_argument("--ctx", type=int, default=4096, help="context for the model judges in quality and fit")
+    ap.add_argument("--ctx", type=int, default=3072, help="context for the model judges in quality and fit")
     ap.add_argument("--known-max-files", type=int, default=12, help="known groups: files per project")
     ap.add_argument("--no-known", action="store_true", help="quality: skip the known-groups suite")
+    ap.add_argument(
+        "--cached-only", action="store_true", help="fit: use only texts whose model answers are cached (no model run)"
+    )
     ap.add_argument("--model", help="registry name or .gguf path (default: LLM_MODEL, else qwen2.5-coder:1.5b)")
     ap.add_argument("--files", type=int, help="use only this many files (round-robin over the projects)")
     ap.add_argument("--max-files", type=int, default=50, help="files per project, as the scan (default 50)")

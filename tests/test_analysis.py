@@ -297,3 +297,28 @@ def test_facts_never_contradict_themselves_on_real_files(real_nuxt_files):
         # a key is a strength or a weakness, never both (e.g. "every v-for is keyed" and "v-for without :key")
         both = good & bad - {"typed_props", "inline_styles", "a11y", "hardcoded_urls"}
         assert not both, (rel, both)
+
+
+def test_debug_output_commented_out_code_var_and_loose_equality():
+    code = (
+        "export function total(items: Item[]): number {\n"
+        "  // const old = items.reduce((a, b) => a + b.price, 0);\n"
+        "  // Sum the prices; discounts are applied later.\n"
+        "  var sum = 0\n"
+        "  for (const item of items) { if (item.price == 0) continue; sum += item.price }\n"
+        "  console.log('total', sum)\n"
+        "  return sum\n"
+        "}\n"
+    )
+    facts = analyze(code, "utils/total.ts", "util")
+    found = {f.text: f.lines for f in facts.findings if not f.good}
+    assert found["commented-out code"] == [2]  # the prose comment on line 3 is not code
+    assert found["debug output left in (`console.log`)"] == [6]
+    assert found["`var` declarations"] == [4] and found["loose equality (`==`/`!=`)"] == [5]
+    assert analyze("export const isSet = (v: unknown) => v != null\n", "utils/v.ts").metrics["legacy_syntax"] == 0
+
+
+def test_querying_the_dom_by_hand_in_a_component_is_a_weakness():
+    script = "function buy() {\n  document.getElementById('buy').style.display = 'none'\n}"
+    facts = analyze(vue(script, '<button id="buy" @click="buy">Buy</button>'), "components/Buy.vue", "component")
+    assert "dom_access" in keys(facts, False)

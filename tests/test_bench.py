@@ -84,5 +84,55 @@ def test_each_degradation_type_changes_only_what_it_names():
     assert anys is not None and "a: any" in anys and "): any" in anys and "// sum" in anys
     names = degrade([("u.ts", ts)], ("names",))["u.ts"]
     assert names is not None and "total" not in names and "a: number" in names
-    flat = flatten_indent('<template>\n  <p/>\n</template>\n<script>\n  const a = 1\n</script>\n', "A.vue")
+    flat = flatten_indent("<template>\n  <p/>\n</template>\n<script>\n  const a = 1\n</script>\n", "A.vue")
     assert "  <p/>" in flat and "\nconst a = 1" in flat
+
+
+def _git(cwd, *args):
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    import os
+
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **env}
+    ).stdout.strip()
+
+
+def test_natural_pairs_are_read_from_git_history_as_before_and_after(tmp_path):
+    from bestcase_core.bench.suites import known_workspace, natural_pairs
+
+    work = tmp_path / "acme+shop"
+    (work / "app" / "composables").mkdir(parents=True)
+    f = work / "app" / "composables" / "useCart.ts"
+    f.write_text("export const useCart = () => { let x: any = 1; return x }\n")
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "first")
+    f.write_text("export const useCart = (): number => 1\n")
+    _git(work, "commit", "-qam", "types")
+    sha = _git(work, "rev-parse", "HEAD")
+    tsv = tmp_path / "pairs.tsv"
+    tsv.write_text(
+        "repo\tcommit\tpath\tbefore_path\tkind\treason\n"
+        f"acme/shop\t{sha}\tapp/composables/useCart.ts\t-\ttypes\tany replaced by a return type\n"
+        f"acme/shop\t{sha}\tapp/missing.ts\t-\ttypes\tnot in the repository\n"
+    )
+    pairs, problems = natural_pairs(tmp_path, tsv)
+    assert len(pairs) == 1 and len(problems) == 1 and "missing.ts" in problems[0]
+    p = pairs[0]
+    assert p.worse.startswith("export const useCart = () => { let x: any") and "(): number" in p.better
+    assert p.path == "app/composables/useCart.ts" and p.group == "acme/shop" and p.split in ("fit", "test")
+    groups = tmp_path / "groups.tsv"
+    groups.write_text(
+        "repo\tcommit\tgroup\tsubdir\treviewer_picks\treason\n"
+        f"acme/shop\t{sha}\tstrong\t.\tapp/composables/useCart.ts\ttyped\n"
+    )
+    dest = tmp_path / "ws"
+    projects = known_workspace(dest, tmp_path, groups)
+    assert projects[0].picks == ("app/composables/useCart.ts",)
+    assert (
+        (dest / "strong" / "acme+shop" / "app" / "composables" / "useCart.ts")
+        .read_text()
+        .startswith("export const useCart = (): number")
+    )

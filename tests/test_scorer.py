@@ -204,3 +204,28 @@ def test_four_threads_get_the_same_scores_as_sequential_calls(scorer_05b, real_n
     for t in threads:
         t.join()
     assert all(_same(sequential[i], results[i]) for i in range(4))
+
+
+@pytest.mark.network
+def test_reasons_are_the_files_own_findings_and_never_contradict_them(real_nuxt_files, tmp_path):
+    from bestcase_core.settings import load_settings
+
+    scorer = Scorer(settings=load_settings(judge="static"), exemplar_threshold=0)
+    exemplars = 0
+    for path, rel in real_nuxt_files:
+        result = scorer.score_file(path, rel)
+        assert result.reasons is not None and result.facts is not None
+        good = {f.render() for f in result.facts.findings if f.good}
+        bad = {f.render() for f in result.facts.findings if not f.good}
+        assert set(result.reasons.strengths) <= good, rel
+        assert {w for w in result.reasons.weaknesses if not w.startswith("only partly parsed")} <= bad, rel
+        assert not {f.key for f in result.facts.findings if f.good} & {
+            f.key for f in result.facts.findings if not f.good
+        } - {
+            "typed_props",
+            "inline_styles",
+            "a11y",
+            "hardcoded_urls",
+        }
+        exemplars += result.exemplar
+    assert exemplars  # threshold 0: the files with something to teach

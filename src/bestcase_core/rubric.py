@@ -202,8 +202,8 @@ def tier(score: float) -> str:
 # --- prompt text ------------------------------------------------------------------------------
 
 
-def system_prompt(checklist: tuple[tuple[str, str], ...] = ()) -> str:
-    """The fixed rubric every file is judged against (the shared KV prefix), with the checklist questions."""
+def rubric_lines() -> list[str]:
+    """The rubric itself: the task, the scale, each dimension with its levels and examples, the roles."""
     lines = [
         "You review source files from a team's Nuxt 3 / Vue 3 / TypeScript projects. The team wants to find "
         "its best files so that others can imitate them, so judge each file as a model to copy: would a "
@@ -228,6 +228,12 @@ def system_prompt(checklist: tuple[tuple[str, str], ...] = ()) -> str:
     ]
     for role, keys in ROLE_DIMENSIONS.items():
         lines.append(f"- {role.value}: {', '.join(keys)}")
+    return lines
+
+
+def system_prompt(checklist: tuple[tuple[str, str], ...] = ()) -> str:
+    """The fixed rubric every file is judged against (the shared KV prefix), with the checklist questions."""
+    lines = rubric_lines()
     lines += ["", "Checklist, answered true or false:"]
     lines += [f'- "{key}": {text}' for key, text in checklist]
     lines += [

@@ -241,19 +241,16 @@ class Scorer:
         answers: dict[str, float] | None = None
         usage = (0, 0, 0)
         truncated = False
-        if self.engine is not None:
+        sentence: str | None = None
+        if self.engine is None:
+            dimensions, overall, teaching, exemplar = self._combine(facts, role, dims, None)
+        else:
             with self.engine.lock:
                 answers, usage, truncated = self._ask(text, filename, role, dims)
-                dimensions, overall = combine(features(facts, answers), dims, self.weights)
-                teaching = teaching_value(facts, role)
-                exemplar = is_exemplar(overall, teaching, self.exemplar_threshold)
-                sentence, generated = self._summary() if exemplar else (None, 0)
-            usage = (usage[0], usage[1], usage[2] + generated)
-        else:
-            dimensions, overall = combine(features(facts, None), dims, self.weights)
-            teaching = teaching_value(facts, role)
-            exemplar = is_exemplar(overall, teaching, self.exemplar_threshold)
-            sentence = None
+                dimensions, overall, teaching, exemplar = self._combine(facts, role, dims, answers)
+                if exemplar:
+                    sentence, generated = self._summary()
+                    usage = (usage[0], usage[1], generated)
         return FileScore(
             path=filename,
             role=role,
@@ -276,6 +273,14 @@ class Scorer:
             seconds=round(time.perf_counter() - started, 4),
             static_seconds=round(static_seconds, 5),
         )
+
+    def _combine(
+        self, facts: Any, role: Any, dims: tuple[str, ...], answers: dict[str, float] | None
+    ) -> tuple[dict[str, float], float, float, bool]:
+        """Dimension scores, overall, teaching value and whether the file is an exemplar."""
+        dimensions, overall = combine(features(facts, answers), dims, self.weights)
+        teaching = teaching_value(facts, role)
+        return dimensions, overall, teaching, is_exemplar(overall, teaching, self.exemplar_threshold)
 
     # --- the model's part ------------------------------------------------------------------
 

@@ -218,6 +218,11 @@ class _Acc:
     props_mutated_lines: list[int] = field(default_factory=list)
     watch_sync_lines: list[int] = field(default_factory=list)
     module_state_lines: list[int] = field(default_factory=list)
+    console_lines: list[int] = field(default_factory=list)
+    commented_code_lines: list[int] = field(default_factory=list)
+    var_lines: list[int] = field(default_factory=list)
+    loose_eq_lines: list[int] = field(default_factory=list)
+    dom_lines: list[int] = field(default_factory=list)
     deep_watch_lines: list[int] = field(default_factory=list)
     sequential_await_lines: list[int] = field(default_factory=list)
     computed_lines: list[int] = field(default_factory=list)
@@ -263,6 +268,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             comment_rows.update(range(node.start_point[0], node.end_point[0] + 1))
             if "@ts-ignore" in text or "@ts-nocheck" in text or "@ts-expect-error" in text:
                 acc.ts_ignore_lines.append(line)
+            elif _is_commented_code(text, script.lang):
+                acc.commented_code_lines.append(line)
             continue
         if node.child_count == 0 and t != "comment":
             acc.tokens.append((_t(node) if t not in ("string_fragment",) else "S", line))
@@ -283,6 +290,16 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         elif t == "throw_statement":
             acc.surfaced_lines.append(line)
             acc.fallible += 1
+        elif t == "variable_declaration" and _t(node).startswith("var "):
+            acc.var_lines.append(line)
+        elif t == "binary_expression" and _op(node) in ("==", "!="):
+            right = node.child_by_field_name("right")
+            if right is None or _t(right) not in ("null", "undefined"):  # `x == null` is an accepted idiom
+                acc.loose_eq_lines.append(line)
+        elif t == "member_expression" and _t(node).startswith("document.") and node.parent is not None:
+            prop = node.child_by_field_name("property")
+            if prop is not None and _t(prop) in _DOM_QUERIES:
+                acc.dom_lines.append(line)
         elif t in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
             target = node.child_by_field_name("left") or node.child_by_field_name("argument")
             if target is not None and target.type == "member_expression":
@@ -333,6 +350,36 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             continue
         acc.code_lines += 1
     _indentation(script, src_lines, acc)
+
+
+_DOM_QUERIES = frozenset(
+    {"getElementById", "querySelector", "querySelectorAll", "getElementsByClassName", "getElementsByTagName"}
+)
+
+
+def _op(node: Any) -> str:
+    op = node.child_by_field_name("operator")
+    return _t(op) if op is not None else ""
+
+
+def _is_commented_code(comment: str, lang: str) -> bool:
+    """A ``//`` or ``/* */`` comment whose text parses as a statement of code (Sonar's S125)."""
+    body = comment.strip()
+    if body.startswith("/**") or body.startswith("///"):
+        return False  # doc comments and triple-slash directives
+    body = body[2:-2] if body.startswith("/*") else body[2:]
+    body = body.strip()
+    if len(body) < 6 or not any(c in body for c in "();=") or (body.endswith((".", ":", "!", "?")) and " " in body):
+        return False
+    from .parse import parse_bytes
+
+    root = parse_bytes("ts" if lang != "js" else "js", body.encode()).root_node
+    if root.has_error or not root.named_children:
+        return False
+    kinds = {"expression_statement", "lexical_declaration", "variable_declaration", "if_statement", "return_statement"}
+    return all(c.type in kinds for c in root.named_children) and any(
+        n.type in ("call_expression", "assignment_expression", "variable_declarator") for n in walk(root)
+    )
 
 
 def _first_fn(node: Any) -> Any:
@@ -471,6 +518,8 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         _watch_facts(script, call, acc)
     elif name == "computed":
         acc.computed_lines.append(line)
+    elif base == "console" and method in ("log", "debug", "info", "dir", "table"):
+        acc.console_lines.append(line)
     elif name in ("createError", "showError") or (base.startswith("toast") or name.endswith("toast.add")):
         acc.surfaced_lines.append(line)
     if re.match(r"^use[A-Z]", name):
@@ -726,8 +775,9 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
     return facts
 
 
-def _share(part: int, whole: int) -> float:
-    return part / whole if whole else 1.0
+def _share(part: int, whole: int, none: float = 0.5) -> float:
+    """``part / whole``; ``none`` (neutral) when there is nothing to measure."""
+    return part / whole if whole else none
 
 
 def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
@@ -755,7 +805,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["bumpy_road"] = -float(bumpy)
     m["complex_conditionals"] = -_log1p(complex_cond)
     m["file_length"] = -max(0.0, (parsed.lines - 400) / 400)
-    m["indentation"] = _share(acc.indent_ok, acc.indent_checked) - 1.0
+    m["indentation"] = _share(acc.indent_ok, acc.indent_checked, none=1.0) - 1.0
     hot = sorted((f for f in allf if f.cognitive > 10), key=lambda f: -f.cognitive)
     if hot:
         f = hot[0]
@@ -779,6 +829,17 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             False,
             f"{complex_cond} conditions chain three or more `&&`/`||` operands",
         )
+    m["console_logs"] = -_log1p(len(acc.console_lines))
+    m["commented_code"] = -_log1p(len(acc.commented_code_lines))
+    m["legacy_syntax"] = -_log1p(len(acc.var_lines) + len(acc.loose_eq_lines))
+    if acc.console_lines:
+        add("structure", "console_logs", False, "debug output left in (`console.log`)", acc.console_lines)
+    if acc.commented_code_lines:
+        add("structure", "commented_code", False, "commented-out code", acc.commented_code_lines)
+    if acc.var_lines:
+        add("structure", "legacy_syntax", False, "`var` declarations", acc.var_lines)
+    if acc.loose_eq_lines:
+        add("structure", "legacy_syntax", False, "loose equality (`==`/`!=`)", acc.loose_eq_lines)
     if acc.indent_checked >= 5 and acc.indent_ok / acc.indent_checked < 0.8:
         add("structure", "indentation", False, "nested statements are not indented")
     # readability (part of structure)
@@ -907,6 +968,15 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["watch_sync"] = -float(len(acc.watch_sync_lines))
     m["module_state"] = -_log1p(len(acc.module_state_lines))
     m["computed"] = min(1.0, len(acc.computed_lines) / 3)
+    m["dom_access"] = -_log1p(len(acc.dom_lines))
+    if acc.dom_lines:
+        add(
+            "stateManagement",
+            "dom_access",
+            False,
+            "the DOM queried by hand instead of refs and reactive state",
+            acc.dom_lines,
+        )
     if acc.props_mutated_lines:
         add("stateManagement", "props_mutated", False, "props assigned to directly", acc.props_mutated_lines)
     if acc.watch_sync_lines:
@@ -1014,7 +1084,8 @@ def _applies(parsed: Parsed, acc: _Acc, requests: int) -> list[str]:
         out.append("errorHandling")
     if parsed.template is not None:
         out.append("designSystem")
-    if parsed.template is not None or acc.computed_lines or acc.watch_sync_lines or acc.module_state_lines or acc.props:
+    state = acc.computed_lines or acc.watch_sync_lines or acc.module_state_lines or acc.props or acc.dom_lines
+    if parsed.template is not None or state:
         out.append("stateManagement")
     if parsed.template is not None or acc.awaits_total or acc.deep_watch_lines or acc.watch_sync_lines:
         out.append("performance")

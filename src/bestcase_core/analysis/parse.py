@@ -176,9 +176,15 @@ def _parse_vue(data: bytes, path: str) -> Parsed:
                 out.template = el
                 out.template_source = data
                 out.template_lines += int(el.end_point[0] - el.start_point[0]) + 1
-    if root.has_error:
+    if root.has_error and out.template is not None:
+        # HTML's grammar is stricter than Vue's compiler (a bare `>` in text is an error to it):
+        # the markup around an error is still read, so this does not make the parse partial
+        n = _errors(out.template)
+        if n:
+            out.problems.append(f"{n} spot(s) of the template the HTML grammar could not read")
+    if root.has_error and not out.scripts and out.template is None:
         out.partial = True
-        out.problems.append("the single-file component's blocks did not all parse")
+        out.problems.append("the single-file component's blocks did not parse")
     if not found_block:
         out.partial = True
         out.problems.append("no <script> or <template> block found")

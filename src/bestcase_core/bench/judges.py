@@ -81,6 +81,10 @@ class HybridJudge(Judge):
         self._scorer: Any = None
         self.weights = weights_for("hybrid", self.model)[1]
 
+    def has(self, path: str, text: str) -> bool:
+        """Whether the model's answers for this text are in the cache."""
+        return self.cache.get(_key(path, text)) is not None
+
     def answers(self, path: str, text: str) -> tuple[dict[str, float], float]:
         key = _key(path, text)
         hit = self.cache.get(key)

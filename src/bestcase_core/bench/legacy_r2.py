@@ -13,7 +13,7 @@ import time
 
 from ..engine import Engine
 from ..roles import role_for_path
-from ..rubric import DIMENSIONS, ROLE_DIMENSIONS, SCALE_MAX, user_footer, user_header
+from ..rubric import DIMENSIONS, ROLE_DIMENSIONS, SCALE_MAX, rubric_lines, user_footer, user_header
 from ..sourcefile import fit_to_budget
 
 _IO_RE = re.compile(
@@ -41,30 +41,8 @@ def _dims(role: object, text: str) -> tuple[str, ...]:
 
 
 def _system_prompt() -> str:
-    lines = [
-        "You review source files from a team's Nuxt 3 / Vue 3 / TypeScript projects. The team wants to find "
-        "its best files so that others can imitate them, so judge each file as a model to copy: would a "
-        "senior engineer hold it up as an example?",
-        "",
-        f"Score each dimension with one digit from 0 to {SCALE_MAX}. Use the whole scale: 9 is rare and means "
-        "exemplary; 7-8 is solid code with small flaws; 4-6 is ordinary code with clear problems; 0-3 is code "
-        "to avoid. Judge only what the file shows. When a dimension barely applies to a file, score whether "
-        "the file avoids that dimension's pitfalls.",
-        "",
-        "Dimensions:",
-    ]
-    for d in DIMENSIONS:
-        lines.append(f"- {d.key} ({d.title}): {d.looks_for}.")
-        lines.append(f"  9: {d.levels[0]}; 6: {d.levels[1]}; 3: {d.levels[2]}; 0: {d.levels[3]}.")
-        lines.append(f"  good: {d.good}")
-        lines.append(f"  bad: {d.bad}")
-    lines += [
-        "",
-        "Roles and the dimensions they can be scored on. A file with no requests is not scored on apiConnection, "
-        "a file with nothing that can fail not on errorHandling, a file with no template not on designSystem:",
-    ]
-    for role, keys in ROLE_DIMENSIONS.items():
-        lines.append(f"- {role.value}: {', '.join(keys)}")
+    """Rubric 2026.11-r2's prompt: today's rubric text with that version's answer format."""
+    lines = rubric_lines()
     lines += [
         "",
         'Answer with JSON only: {"scores": {<dimension>: <digit>, ...}}. When asked for reasons, continue with '

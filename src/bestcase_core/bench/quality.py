@@ -141,10 +141,13 @@ def misses(result: JudgeResult, suite: str = "natural") -> list[str]:
 
 
 def fit_judge(
-    judge: str, settings: Settings, pairs: list[Pair], command: str, log: Any = print
+    judge: str, settings: Settings, pairs: list[Pair], command: str, log: Any = print, *, cached_only: bool = False
 ) -> tuple[str, float, int]:
     """Fit ``static`` or ``hybrid:<model>`` on the pairs of the ``fit`` split; write judge_weights.json.
 
+    ``cached_only`` (hybrid): use only pairs and corpus files whose model answers are already
+    cached; when no pair is, the facts keep the static judge's fitted weights and the answers
+    their prior weights (calibration still uses the model's answers on the corpus files).
     Returns (the weights' key, training accuracy, training pairs).
     """
     from .fit import PRIOR, calibrate, choose_l2, fit_weights
@@ -153,6 +156,9 @@ def fit_judge(
     model = judge.partition(":")[2] or settings.model_name()
     hj = HybridJudge(settings.model_copy(update={"model": model})) if hybrid else None
     names = [n for n in FEATURES if n in PRIOR and (hybrid or not n.startswith(("m.", "q.")))]
+
+    def ready(path: str, text: str) -> bool:
+        return hj is None or not cached_only or hj.has(path, text)
 
     def inputs(path: str, text: str) -> tuple[dict[str, float], tuple[str, ...]]:
         role = role_for_path(path)
@@ -163,27 +169,39 @@ def fit_judge(
     def row(path: str, text: str) -> list[float]:
         return design_row(*inputs(path, text), names)
 
-    train = [p for p in pairs if p.split == "fit"]
+    train = [p for p in pairs if p.split == "fit" and ready(p.path, p.better) and ready(p.path, p.worse)]
     diffs = []
     for i, p in enumerate(train, 1):
         rb, rw = row(p.path, p.better), row(p.path, p.worse)
         diffs.append([b - w for b, w in zip(rb, rw, strict=True)])
         if i % 20 == 0:
             log(f"  features: {i}/{len(train)} training pairs")
-    l2, cv = choose_l2(diffs, [p.group for p in train], names)
-    log("  leave-one-group-out accuracy by L2: " + ", ".join(f"{k}: {v:.1%}" for k, v in cv.items()))
-    report = fit_weights(diffs, names, l2=l2)
-    log(f"  fitted on {report.pairs} pairs (L2 {l2}): training accuracy {report.train_accuracy:.1%}")
-    corpus = [inputs(rel, text) for _, rel, text in corpus_files(per_package=8 if hybrid else 40)]
-    kinds: defaultdict[str, int] = defaultdict(int)
-    for p in train:
-        kinds[f"{p.suite}/{p.kind}"] += 1
-    what = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
-    fitted_on = f"L2 {l2}; {report.pairs} pairs ({what}); corpus {len(corpus)} files"
-    weights = calibrate(corpus, report.weights, fitted_on, command)
+    if train:
+        l2, cv = choose_l2(diffs, [p.group for p in train], names)
+        log("  leave-one-group-out accuracy by L2: " + ", ".join(f"{k}: {v:.1%}" for k, v in cv.items()))
+        report = fit_weights(diffs, names, l2=l2)
+        weights, acc = report.weights, report.train_accuracy
+        log(f"  fitted on {report.pairs} pairs (L2 {l2}): training accuracy {acc:.1%}")
+        kinds: defaultdict[str, int] = defaultdict(int)
+        for p in train:
+            kinds[f"{p.suite}/{p.kind}"] += 1
+        what = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+        fitted_on = f"L2 {l2}; {report.pairs} pairs ({what})"
+    else:
+        from ..judge import weights_for
+
+        static = weights_for("static", None)[1].weights
+        weights = {n: static.get(n, PRIOR[n]) for n in names}
+        acc = 0.0
+        fitted_on = "facts: the static judge's fitted weights; model answers: prior weights (no pair had answers)"
+        log("  " + fitted_on)
+    originals = {(rel, text) for _, rel, text in corpus_files(per_package=8 if hybrid else 40)}
+    originals |= {(p.path, p.better) for p in pairs if p.suite == "synthetic"}
+    corpus = [inputs(rel, text) for rel, text in sorted(originals) if ready(rel, text)]
+    weights_obj = calibrate(corpus, weights, f"{fitted_on}; calibrated on {len(corpus)} corpus files", command)
     key = judge_key("hybrid" if hybrid else "static", model if hybrid else None)
-    save_weights(key, weights)
-    return key, report.train_accuracy, report.pairs
+    save_weights(key, weights_obj)
+    return key, acc, len(train)
 
 
 # --- known groups ---------------------------------------------------------------------------------

@@ -79,6 +79,6 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
 
 def fit_command(ns: Any, settings: Settings, work: Path, command: str, log: Any) -> int:
     pairs = build_pairs(ns.per_package, ns.repos, log)
-    key, acc, n = fit_judge(ns.judge, settings, pairs, command, log)
+    key, acc, n = fit_judge(ns.judge, settings, pairs, command, log, cached_only=ns.cached_only)
     print(f"{key}: fitted on {n} pairs, training accuracy {acc:.1%}; written to judge_weights.json")
     return 0

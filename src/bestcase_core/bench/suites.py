@@ -130,12 +130,13 @@ def repo_dir(repo: str, repos: Path | None) -> Path:
     return cached
 
 
+def _git_dir_arg(repo: Path) -> str:
+    """``--git-dir=`` for a bare repository or a work tree."""
+    return f"--git-dir={repo / '.git' if (repo / '.git').exists() else repo}"
+
+
 def git_show(git_dir: Path, rev: str, path: str) -> str | None:
-    proc = subprocess.run(
-        ["git", f"--git-dir={git_dir / '.git' if (git_dir / '.git').exists() else git_dir}", "show", f"{rev}:{path}"],
-        capture_output=True,
-        timeout=60,
-    )
+    proc = subprocess.run(["git", _git_dir_arg(git_dir), "show", f"{rev}:{path}"], capture_output=True, timeout=60)
     if proc.returncode != 0:
         return None
     try:
@@ -235,7 +236,7 @@ def known_workspace(dest: Path, repos: Path | None, tsv: Path = KNOWN_GROUPS_TSV
         git_dir = repo_dir(p.repo, repos)
         spec = p.commit if p.subdir in ("", ".") else f"{p.commit}:{p.subdir}"
         proc = subprocess.run(
-            ["git", f"--git-dir={git_dir}", "archive", "--format=tar", spec], capture_output=True, timeout=300
+            ["git", _git_dir_arg(git_dir), "archive", "--format=tar", spec], capture_output=True, timeout=300
         )
         if proc.returncode != 0:
             raise FetchError(f"git archive {p.repo}@{p.commit[:8]} failed: {proc.stderr.decode()[-200:]}")
