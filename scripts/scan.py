@@ -113,9 +113,14 @@ def main() -> int:
         if ns.target is None:
             raise CLIError(f"{ns.action} needs a folder: scan.py {ns.action} PATH")
         store = BestCaseStorage(settings.storage_for(root))
-        done = store.backup(ns.target) if ns.action == "backup" else store.restore(ns.target)
-        print(f"{ns.action}: {len(done)} file(s) {'to' if ns.action == 'backup' else 'from'} {ns.target}")
-        return 0
+        if ns.action == "backup":
+            print(f"backup: {len(store.backup(ns.target))} file(s) to {ns.target}")
+            return 0
+        report = store.restore(ns.target)
+        print(f"restore: {len(report.restored)} file(s) from {ns.target}")
+        for problem in report.skipped:
+            print(f"  skipped          {problem.file}: {problem.reason}")
+        return 1 if report.skipped else 0
     if root is None:
         raise CLIError("No workspace root: pass --root DIR or set PROJECTS_PATH.")
 

@@ -10,7 +10,9 @@ import sqlite3
 import pytest
 
 from bestcase_core.index import INDEX_FILE, ScanIndex
+from bestcase_core.scan import run_scan
 from bestcase_core.store import BestCaseStorage
+from reliability_helpers import no_model, scan_record, settings
 
 # --- the index ----------------------------------------------------------------------------------------
 
@@ -54,3 +56,23 @@ def test_a_migration_that_fails_halfway_leaves_nothing_behind(tmp_path, monkeypa
         assert index.failures("p") == [("p", "a.ts", "why")]
         names = {r[0] for r in index.db.execute("SELECT name FROM _migrations")}
         assert names == {"m001_initial", "m002_failures"}
+
+
+def test_a_damaged_index_is_moved_aside_and_the_scan_still_runs(tmp_path, caplog):
+    """Before: a damaged index.sqlite made every scan fail with 'file is not a database'."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    storage = tmp_path / "store"
+    store = BestCaseStorage(storage)
+    rid = store.create(lambda ms: scan_record("gone-project", ms), 1_700_000_000_000)[0].id
+    with ScanIndex(storage):
+        pass
+    (storage / INDEX_FILE).write_bytes(b"this is not a database at all" * 100)
+    summary = run_scan(root, settings(), storage=storage, progress=False, scorer_factory=no_model)
+    assert summary.report and not summary.stopped
+    aside = list(storage.glob(f"{INDEX_FILE}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not a database")
+    assert any("is damaged" in r.getMessage() for r in caplog.records)
+    assert [r.id for r in store.list()] == [rid]  # no record lost
+    with ScanIndex(storage) as index:
+        assert index.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
