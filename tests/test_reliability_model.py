@@ -1,4 +1,4 @@
-"""Reliability with the real qwen2.5-coder:0.5b: a scan of hostile project names.
+"""Reliability with the real qwen2.5-coder:0.5b: one engine per process, and a scan of hostile project names.
 
 Each test's docstring says what it caught on the code before issue 11.
 """
@@ -9,8 +9,10 @@ import shutil
 
 import pytest
 
+from bestcase_core import gpu
 from bestcase_core.index import INDEX_FILE, ScanIndex
 from bestcase_core.scan import run_scan
+from bestcase_core.scorer import Scorer
 from bestcase_core.store import BestCaseStorage, validate_id
 
 pytestmark = pytest.mark.model
@@ -21,6 +23,49 @@ HOSTILE = ["프론트엔드", "_private", "-dash", "a..b", "my app", "x-y", "x/y
 
 def no_model():
     raise AssertionError("the model was loaded although nothing needed scoring")
+
+
+# --- one engine per process ------------------------------------------------------------------------
+
+
+def test_a_second_scorer_reuses_the_engine_and_its_plan(settings_05b):
+    """Every Scorer with the same model and settings shares one engine and one plan (held before on the CPU too)."""
+    a = Scorer(settings=settings_05b, exemplar_threshold=101)
+    b = Scorer(settings=settings_05b, exemplar_threshold=101)
+    assert a.engine is b.engine and a.plan == b.plan and not a.engine.closed
+
+
+def test_changing_settings_frees_the_old_engine_before_loading(settings_05b):
+    """Before: other settings loaded a second engine beside the first, which was never freed."""
+    a = Scorer(settings=settings_05b, exemplar_threshold=101)
+    old = a.engine
+    b = Scorer(settings=settings_05b.model_copy(update={"n_ctx": 2048}), exemplar_threshold=101)
+    assert old.closed and old.llm is None and b.engine is not old
+    # the first scorer still scores: it loads its own engine again, which frees the other
+    result = a.score_text("export const twice = (n: number): number => n * 2\n", "utils/twice.ts")
+    assert 0 <= result.overall <= 100 and b.engine.closed and not a.engine.closed
+
+
+def test_fake_gpu_plan_is_made_once_while_our_engine_holds_the_memory(settings_05b, monkeypatch):
+    """Before: every scan planned from the GPU's *free* memory while our previous engine held it, so the first
+    put all layers on the GPU, the next none, and a second engine loaded beside the first.
+
+    The GPU is a fake (its free memory drops once our engine is loaded); llama.cpp itself runs on the CPU.
+    """
+    calls: list[int | None] = []
+
+    def fake_budget(setting_mb):
+        calls.append(setting_mb)
+        return gpu.VramBudget(6144 if len(calls) == 1 else 400, "nvml", "Fake GPU 6 GB")
+
+    monkeypatch.setattr(gpu, "detect_vram_budget", fake_budget)
+    monkeypatch.setattr(gpu, "gpu_offload_supported", lambda: True)
+    settings = settings_05b.model_copy(update={"vram_mb": None})
+    first = Scorer(settings=settings, exemplar_threshold=101)
+    second = Scorer(settings=settings, exemplar_threshold=101)
+    assert len(calls) == 1
+    assert second.engine is first.engine and not first.engine.closed
+    assert first.plan.full_offload and second.plan == first.plan
 
 
 # --- a workspace of hostile names ---------------------------------------------------------------

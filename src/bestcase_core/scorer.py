@@ -20,9 +20,12 @@ How a file is scored (the README says the same in fewer words):
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,34 +75,88 @@ def reasons_grammar() -> Any:
     return LlamaGrammar.from_string(strict, verbose=False)
 
 
-# One model per process, shared by every Scorer that asks for the same load.
-_engines: dict[tuple[Any, ...], Engine] = {}
+# One model per process. It is planned once, when it loads, and reused by every
+# Scorer with the same model file and settings; a different one frees it first.
+# (Planning again from the GPU's free memory while our own engine holds it would
+# put fewer layers on the GPU each time and load a second copy beside the first.)
+_engine: Engine | None = None
+_engine_key: tuple[Any, ...] | None = None
+_engine_plan: OffloadPlan | None = None
 _engines_lock = threading.Lock()
 
 
-def get_engine(model_path: Path, settings: Settings, plan: OffloadPlan) -> Engine:
-    key = (
-        str(model_path.resolve()),
+def _load_key(model_path: Path, settings: Settings) -> tuple[Any, ...]:
+    real = model_path.resolve()
+    try:
+        st = real.stat()
+        file_id: tuple[int, ...] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        file_id = ()
+    return (
+        str(real),
+        file_id,
         settings.n_ctx,
-        plan.n_gpu_layers,
         settings.n_threads,
         settings.flash_attn,
         settings.kv_type,
+        settings.vram_mb,
     )
+
+
+def release_engine() -> None:
+    """Free the process's model now (the next Scorer loads it again)."""
     with _engines_lock:
-        engine = _engines.get(key)
-        if engine is None:
-            engine = Engine(
-                model_path,
-                n_ctx=settings.n_ctx,
-                n_gpu_layers=plan.n_gpu_layers,
-                n_threads=settings.n_threads,
-                flash_attn=settings.flash_attn,
-                kv_type=settings.kv_type,
-                n_branches=len(DIMENSION_KEYS),
-            )
-            _engines[key] = engine
-        return engine
+        _release_locked()
+
+
+def _release_locked() -> None:
+    global _engine, _engine_key, _engine_plan
+    old, _engine, _engine_key, _engine_plan = _engine, None, None, None
+    if old is not None:
+        old.close()  # waits for a file being scored on it to finish
+        del old
+        gc.collect()
+
+
+def get_engine_and_plan(
+    model_path: Path, settings: Settings, plan: OffloadPlan | None = None
+) -> tuple[Engine, OffloadPlan]:
+    """The process's engine for this model and these settings, and the plan it was loaded with.
+
+    Reused while the model file and the settings are the same. Otherwise the old
+    engine is freed first, then the offload is planned (from the settings' VRAM
+    budget, or the GPU's free memory once ours is released) and the model loads.
+    """
+    global _engine, _engine_key, _engine_plan
+    key = _load_key(model_path, settings)
+    with _engines_lock:
+        current, current_plan = _engine, _engine_plan
+        if (
+            current is not None
+            and current_plan is not None
+            and not current.closed
+            and _engine_key == key
+            and (plan is None or plan.n_gpu_layers == current_plan.n_gpu_layers)
+        ):
+            return current, current_plan
+        _release_locked()
+        chosen = plan or make_plan(model_path, settings)
+        engine = Engine(
+            model_path,
+            n_ctx=settings.n_ctx,
+            n_gpu_layers=chosen.n_gpu_layers,
+            n_threads=settings.n_threads,
+            flash_attn=settings.flash_attn,
+            kv_type=settings.kv_type,
+            n_branches=len(DIMENSION_KEYS),
+        )
+        _engine, _engine_key, _engine_plan = engine, key, chosen
+        return engine, chosen
+
+
+def get_engine(model_path: Path, settings: Settings, plan: OffloadPlan | None = None) -> Engine:
+    """The process's engine (see :func:`get_engine_and_plan`)."""
+    return get_engine_and_plan(model_path, settings, plan)[0]
 
 
 class Scorer:
@@ -123,9 +180,9 @@ class Scorer:
         name = str(model) if model else self.settings.model_name()
         self.model_path = resolve_model(name, self.settings.models_dir)
         self.model_name = self.model_path.name if is_file_model(name) else name
-        self.plan = plan or make_plan(self.model_path, self.settings)
+        self._given_plan = plan
         self.exemplar_threshold = self.settings.exemplar_threshold if exemplar_threshold is None else exemplar_threshold
-        self.engine = get_engine(self.model_path, self.settings, self.plan)
+        self.engine, self.plan = get_engine_and_plan(self.model_path, self.settings, plan)
         self.calibration = _calibration_for(name) if calibrated else None
         if _IM_START not in self.engine.chat_template:
             log.warning(
@@ -144,6 +201,19 @@ class Scorer:
             raise BestcaseError(f"{self.model_path.name}: digits are not single tokens; cannot score with it")
         self._digit_ids = [t[0] for t in digits]
         self._grammar = reasons_grammar()
+
+    @contextlib.contextmanager
+    def _engine_in_use(self) -> Iterator[Engine]:
+        """This scorer's engine, locked; loaded again if another model or settings replaced it meanwhile."""
+        while True:
+            eng = self.engine
+            if eng.closed:
+                eng, self.plan = get_engine_and_plan(self.model_path, self.settings, self._given_plan)
+                self.engine = eng
+            with eng.lock:
+                if not eng.closed:
+                    yield eng
+                    return
 
     @staticmethod
     def _branch_text(key: str) -> str:
@@ -186,9 +256,8 @@ class Scorer:
         if "\x00" in text:
             raise InputFileError(filename, "binary content (NUL bytes), not source code")
         role = role_for_path(filename)
-        eng = self.engine
         started = time.perf_counter()
-        with eng.lock:
+        with self._engine_in_use() as eng:
             fitted = fit_to_budget(text, filename, self.file_budget(), lambda s: len(eng.tokenize(s)))
             file_seg = (
                 eng.tokenize(user_header(filename, role))
