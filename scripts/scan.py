@@ -9,7 +9,9 @@
 
 Only files whose content, model or rubric changed are scored again. --every
 keeps scanning on that schedule until SIGINT/SIGTERM; the file being scored is
-finished, nothing is left half-written.
+finished, nothing is left half-written. A scan that fails there ends that scan
+only: each one logs a line (to stderr and <store>/scan.log) and the next comes
+at its time.
 """
 
 from __future__ import annotations
@@ -121,9 +123,14 @@ def main() -> int:
         if ns.target is None:
             raise CLIError(f"{ns.action} needs a folder: scan.py {ns.action} PATH")
         store = BestCaseStorage(settings.storage_for(root))
-        done = store.backup(ns.target) if ns.action == "backup" else store.restore(ns.target)
-        print(f"{ns.action}: {len(done)} file(s) {'to' if ns.action == 'backup' else 'from'} {ns.target}")
-        return 0
+        if ns.action == "backup":
+            print(f"backup: {len(store.backup(ns.target))} file(s) to {ns.target}")
+            return 0
+        report = store.restore(ns.target)
+        print(f"restore: {len(report.restored)} file(s) from {ns.target}")
+        for problem in report.skipped:
+            print(f"  skipped          {problem.file}: {problem.reason}")
+        return 1 if report.skipped else 0
     if root is None:
         raise CLIError("No workspace root: pass --root DIR or set PROJECTS_PATH.")
 
@@ -135,27 +142,36 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    interval = parse_duration(ns.every) if ns.every else None
-    while True:
-        summary = run_scan(
+    if ns.every:
+        from bestcase_core.service import run_every
+
+        def on_tick(tick) -> None:  # type: ignore[no-untyped-def]
+            if ns.json and tick.summary is not None:
+                print(json.dumps(tick.summary.model_dump(mode="json")), flush=True)
+
+        return run_every(
             Path(root),
             settings,
+            parse_duration(ns.every),
             force=ns.force,
             all_projects=ns.all_projects,
             stop=stop,
-            progress=False if ns.no_progress else None,
+            on_tick=on_tick,
         )
-        if ns.json:
-            print(json.dumps(summary.model_dump(mode="json")), flush=True)
-        else:
-            print_summary(summary)
-            sys.stdout.flush()
-        if interval is None or stop.is_set():
-            return 0
-        print(f"next scan in {ns.every}; Ctrl-C to stop", file=sys.stderr)
-        if stop.wait(interval):
-            return 0
-        ns.force = False
+    summary = run_scan(
+        Path(root),
+        settings,
+        force=ns.force,
+        all_projects=ns.all_projects,
+        stop=stop,
+        progress=False if ns.no_progress else None,
+    )
+    if ns.json:
+        print(json.dumps(summary.model_dump(mode="json")), flush=True)
+    else:
+        print_summary(summary)
+        sys.stdout.flush()
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import anyio
@@ -113,8 +114,8 @@ def test_save_writes_a_record_that_load_and_list_then_see(server, store):
     assert Path(saved.structured_content["path"]).parent == store
     loaded = call(server, "load_bestcase", {"projectName": "50.dktechin/frontend", "category": "composables"})
     assert loaded.structured_content["files"][0]["purpose"] == "typed $fetch wrapper"
-    tagged = call(server, "list_bestcases", {"tag": "api"}).structured_content["records"]
-    assert [r["id"] for r in tagged] == [rid]
+    tagged = call(server, "list_bestcases", {"tag": "api"}).structured_content
+    assert tagged["records"] == [] and [r["id"] for r in tagged["saved"]] == [rid]  # listed apart from scans
 
 
 def test_scan_status_reports_the_last_scan_model_and_store(server, store):
@@ -350,3 +351,58 @@ def test_http_on_a_public_host_without_a_token_is_refused(store):
         env={k: v for k, v in os.environ.items() if k != "BESTCASE_MCP_TOKEN"},
     )
     assert out.returncode == 2 and "--token" in out.stderr
+
+
+def _free_port_on(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, headers: dict[str, str]) -> int:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}).encode()
+    req = urllib.request.Request(
+        url,
+        data=body,
+        headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream", **headers},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_every_loopback_address_gets_host_and_origin_checks(tmp_path):
+    """Before: only 127.0.0.1, localhost and ::1 got DNS-rebinding protection; 127.0.0.2 took any Host header."""
+    from bestcase_core.mcp.__main__ import _is_loopback
+
+    assert all(_is_loopback(h) for h in ("127.0.0.2", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST"))
+    assert not any(_is_loopback(h) for h in ("0.0.0.0", "10.0.0.1", "example.com", "128.0.0.1"))
+    host = "127.0.0.2"
+    port = _free_port_on(host)
+    (tmp_path / "store").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "BESTCASE_MCP_TOKEN"}
+    store_args = ["--storage", str(tmp_path / "store")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bestcase_core.mcp", "--http", "--host", host, "--port", str(port), *store_args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=REPO,
+        env=env,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection((host, port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        url = f"http://{host}:{port}/mcp"
+        assert _get(url, {"Host": f"evil.example:{port}"}) == 421
+        assert _get(url, {"Origin": "http://evil.example"}) == 403
+        assert _get(url, {}) not in (421, 403)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

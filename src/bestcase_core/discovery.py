@@ -20,14 +20,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pathspec
 
-from .errors import WorkspaceError
+from .errors import InputFileError, WorkspaceError
 from .roles import Role, role_for_path
+from .sourcefile import read_capped
 
 EXTENSIONS = (".vue", ".ts", ".tsx", ".js", ".mjs")
 SKIP_DIRS = frozenset(
@@ -62,6 +64,8 @@ ROLE_FOLDERS = frozenset(
     }
 )
 NUXT_CONFIGS = ("nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs")
+#: The most bytes read of any one file (package.json, .gitignore, sources) unless told otherwise.
+DEFAULT_MAX_BYTES = 256 * 1024
 _TEST_FILE = re.compile(r"\.(spec|test|stories|story)\.[cm]?[jt]sx?$|\.d\.[cm]?ts$")
 _GENERATED = re.compile(r"@generated|auto-?generated|do not edit|this file was generated", re.I)
 
@@ -112,14 +116,17 @@ class Discovery:
 # --- projects -------------------------------------------------------------------------
 
 
-def _read_package_json(folder: Path, problems: list[Problem], root: Path) -> dict[str, object] | None:
+def _read_package_json(
+    folder: Path, problems: list[Problem], root: Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, object] | None:
     pkg = folder / "package.json"
-    try:
-        raw = pkg.read_text("utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(pkg):
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(_rel(pkg, root), f"cannot read package.json ({exc}); judged by nuxt.config only"))
+    try:
+        raw = read_capped(pkg, max_bytes=max_bytes, inside=folder).decode("utf-8")
+    except (InputFileError, UnicodeDecodeError) as exc:
+        why = exc.reason if isinstance(exc, InputFileError) else str(exc)
+        problems.append(Problem(_rel(pkg, root), f"cannot read package.json ({why}); judged by nuxt.config only"))
         return None
     try:
         data = json.loads(raw)
@@ -147,9 +154,9 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _project_kind(folder: Path, problems: list[Problem], root: Path) -> tuple[bool, bool]:
+def _project_kind(folder: Path, problems: list[Problem], root: Path, max_bytes: int) -> tuple[bool, bool]:
     """(is a Nuxt project, is some JS/TS project)."""
-    pkg = _read_package_json(folder, problems, root)
+    pkg = _read_package_json(folder, problems, root, max_bytes)
     has_config = any((folder / c).is_file() for c in NUXT_CONFIGS)
     nuxt = has_config or (pkg is not None and _lists_nuxt(pkg))
     return nuxt, nuxt or pkg is not None
@@ -181,22 +188,25 @@ def _child_dirs(folder: Path, problems: list[Problem], root: Path, ignore: paths
     return out
 
 
-def find_projects(root: Path, *, all_projects: bool = False) -> Discovery:
-    """Projects at depth 1, or depth 2 under a depth-1 folder that is not a project."""
+def find_projects(root: Path, *, all_projects: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Discovery:
+    """Projects at depth 1, or depth 2 under a depth-1 folder that is not a project.
+
+    ``max_bytes`` caps what is read of each ``package.json`` and ``.gitignore``.
+    """
     root = Path(root)
     if not root.is_dir():
         raise WorkspaceError(f"Workspace root {root} is not a folder. Pass --root or set PROJECTS_PATH.")
     if not os.access(root, os.R_OK | os.X_OK):
         raise WorkspaceError(f"Workspace root {root} cannot be read. Check its permissions.")
     found = Discovery()
-    ignore = _gitignore(root, found.problems, root)
+    ignore = _gitignore(root, found.problems, root, root, max_bytes)
     for top in _child_dirs(root, found.problems, root, ignore):
-        nuxt, js = _project_kind(top, found.problems, root)
+        nuxt, js = _project_kind(top, found.problems, root, max_bytes)
         if nuxt or (all_projects and js):
             found.projects.append(Project(_rel(top, root), top, nuxt))
             continue
         for sub in _child_dirs(top, found.problems, root, ignore):
-            nuxt, js = _project_kind(sub, found.problems, root)
+            nuxt, js = _project_kind(sub, found.problems, root, max_bytes)
             if nuxt or (all_projects and js):
                 found.projects.append(Project(_rel(sub, root), sub, nuxt))
     return found
@@ -205,16 +215,31 @@ def find_projects(root: Path, *, all_projects: bool = False) -> Discovery:
 # --- files ----------------------------------------------------------------------------
 
 
-def _gitignore(folder: Path, problems: list[Problem], root: Path) -> pathspec.PathSpec | None:
+def _gitignore(
+    folder: Path, problems: list[Problem], root: Path, inside: Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> pathspec.PathSpec | None:
+    """The patterns of ``folder/.gitignore``; lines that are not valid patterns are skipped, as git does."""
     path = folder / ".gitignore"
+    if not os.path.lexists(path):
+        return None
     try:
-        lines = path.read_text("utf-8", errors="replace").splitlines()
-    except FileNotFoundError:
+        lines = read_capped(path, max_bytes=max_bytes, inside=inside).decode("utf-8", "replace").splitlines()
+    except InputFileError as exc:
+        problems.append(Problem(_rel(path, root), f"cannot read .gitignore ({exc.reason}); its patterns are not used"))
         return None
-    except OSError as exc:
-        problems.append(Problem(_rel(path, root), f"cannot read .gitignore: {exc.strerror or exc}"))
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    good: list[str] = []
+    bad: list[int] = []
+    for n, line in enumerate(lines, start=1):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except Exception:  # pathspec's GitIgnorePatternError, or whatever a future version raises
+            bad.append(n)
+            continue
+        good.append(line)
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:10]) + (" ..." if len(bad) > 10 else "")
+        problems.append(Problem(_rel(path, root), f"line(s) {shown} are not valid patterns; skipped, as git does"))
+    return pathspec.GitIgnoreSpec.from_lines(good)
 
 
 def looks_generated(head: str) -> bool:
@@ -230,6 +255,7 @@ def walk_files(project: Project, *, max_bytes: int, root: Path) -> tuple[list[So
     """Every candidate file of a project (role folders at any depth, and the root), before selection."""
     files: list[SourceFile] = []
     problems: list[Problem] = []
+    project_real = Path(os.path.realpath(project.path))
     stack: list[tuple[Path, list[tuple[Path, pathspec.PathSpec]], bool]] = [(project.path, [], False)]
     seen_dirs: set[tuple[int, int]] = set()
     while stack:
@@ -242,7 +268,7 @@ def walk_files(project: Project, *, max_bytes: int, root: Path) -> tuple[list[So
         if (st.st_dev, st.st_ino) in seen_dirs:
             continue
         seen_dirs.add((st.st_dev, st.st_ino))
-        spec = _gitignore(folder, problems, root)
+        spec = _gitignore(folder, problems, root, project.path, max_bytes)
         if spec is not None:
             ignores = [*ignores, (folder, spec)]
         try:
@@ -272,6 +298,10 @@ def walk_files(project: Project, *, max_bytes: int, root: Path) -> tuple[list[So
                 if not p.exists():
                     problems.append(Problem(_rel(p, root), "broken symlink; skipped"))
                     continue
+                real = Path(os.path.realpath(p))
+                if real != project_real and project_real not in real.parents:
+                    problems.append(Problem(_rel(p, root), "symlink leads outside its project; not followed"))
+                    continue
             if any(spec.match_file(p.relative_to(base).as_posix() + ("/" if is_dir else "")) for base, spec in ignores):
                 continue
             if is_dir:
@@ -286,10 +316,16 @@ def walk_files(project: Project, *, max_bytes: int, root: Path) -> tuple[list[So
                 continue
             rel = p.relative_to(project.path).as_posix()
             try:
-                size = p.stat().st_size
+                st = p.stat()
             except OSError as exc:
                 problems.append(Problem(f"{project.name}/{rel}", f"cannot read it: {exc.strerror or exc}"))
                 continue
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would hang or never end a read
+                problems.append(
+                    Problem(f"{project.name}/{rel}", "not a regular file (FIFO, device or socket); skipped")
+                )
+                continue
+            size = st.st_size
             if size > max_bytes:
                 problems.append(
                     Problem(

@@ -131,6 +131,7 @@ class Engine:
         _install_log_callback()
         threads = n_threads or max(1, os.cpu_count() or 1)
         self.lock = threading.RLock()
+        self.closed = False
         self.model_path = model_path
         self.n_branches = n_branches
         global _capture
@@ -174,7 +175,7 @@ class Engine:
             text = "".join(_capture or [])
             _capture = None
         llm.verbose = False
-        self.llm = llm
+        self.llm: Any = llm  # None once closed
         self.n_vocab = llm.n_vocab()
         m = _OFFLOAD_RE.search(text)
         n_layer = int(llama_cpp.llama_model_n_layer(llm._model.model))
@@ -190,6 +191,19 @@ class Engine:
         self._vocab = llm._model.vocab
         self._llama_cpp = llama_cpp
         self.chat_template = str(llm.metadata.get("tokenizer.chat_template", ""))
+
+    def close(self) -> None:
+        """Free the model and its context (VRAM included) now; the engine cannot be used after this."""
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            llm, self.llm = self.llm, None
+            self._segments = []
+            try:
+                llm.close()
+            except Exception as exc:  # freeing must never be what fails a scan
+                log.debug("closing %s: %r", self.model_path, exc)
 
     # --- tokens ---------------------------------------------------------------------------
 

@@ -75,6 +75,10 @@ class CorruptRecordError(StorageError, ValueError):
     """A BestCase file on disk is not valid JSON or not a BestCase record."""
 
 
+class ScanBusyError(StorageError):
+    """Another scan holds the store's scan lock; the message says to wait or stop it."""
+
+
 class InvalidIdError(BestcaseError, ValueError):
     """An id or project name that could escape the store (``../``, ``/``, NUL, too long)."""
 

@@ -8,20 +8,32 @@ file whole. WAL mode lets the MCP server read while a scan writes.
 
 The schema grows through numbered migrations, each a small function recorded
 in ``_migrations`` once it ran (the pattern of simonw/llm's ``migrations.py``).
+A migration and its record commit together or not at all.
+
+The file is created 0600, like the records. A scan that finds it damaged moves
+it aside (``index.sqlite.corrupt-<time>``) with a warning and starts a new one,
+filled again from the records' file scores; whatever they do not cover is
+scored again. No record is touched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .errors import StorageError
 from .schema import FileScore
+
+log = logging.getLogger(__name__)
 
 INDEX_FILE = "index.sqlite"
 
@@ -35,7 +47,8 @@ def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Con
 
 @migration
 def m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    # one statement per execute(): executescript() would COMMIT first and run each on its own
+    db.execute(
         """
         CREATE TABLE files (
             project TEXT NOT NULL,
@@ -50,13 +63,21 @@ def m001_initial(db: sqlite3.Connection) -> None:
             scored_at TEXT NOT NULL,
             active INTEGER NOT NULL DEFAULT 1,
             PRIMARY KEY (project, path)
-        );
+        )
+        """
+    )
+    db.execute(
+        """
         CREATE TABLE projects (
             name TEXT PRIMARY KEY,
             path TEXT NOT NULL,
             last_seen TEXT NOT NULL,
             active INTEGER NOT NULL DEFAULT 1
-        );
+        )
+        """
+    )
+    db.execute(
+        """
         CREATE TABLE scans (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             started_at TEXT NOT NULL,
@@ -65,14 +86,14 @@ def m001_initial(db: sqlite3.Connection) -> None:
             model TEXT NOT NULL,
             status TEXT NOT NULL,
             summary_json TEXT
-        );
+        )
         """
     )
 
 
 @migration
 def m002_failures(db: sqlite3.Connection) -> None:
-    db.executescript(
+    db.execute(
         """
         CREATE TABLE failures (
             project TEXT NOT NULL,
@@ -81,10 +102,30 @@ def m002_failures(db: sqlite3.Connection) -> None:
             reason TEXT NOT NULL,
             at TEXT NOT NULL,
             PRIMARY KEY (project, path)
-        );
-        CREATE INDEX files_active ON files (active, project);
+        )
         """
     )
+    db.execute("CREATE INDEX files_active ON files (active, project)")
+
+
+def secure_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist; make it 0600 if it does (like the records)."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        with contextlib.suppress(OSError):  # not ours to change: it stays as it is
+            if os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    """SQLITE_CORRUPT or SQLITE_NOTADB: the file is damaged (not locked, full or read-only)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (11, 26)
+    msg = str(exc).lower()
+    return "malformed" in msg or "not a database" in msg or "corrupt" in msg
 
 
 def now_iso() -> str:
@@ -108,30 +149,88 @@ def _storage_error(exc: sqlite3.Error, path: Path) -> StorageError:
         hint = "the storage folder is read-only; point BESTCASE_STORAGE_PATH or --storage at a writable folder"
     elif "full" in msg:
         hint = "the disk is full; free space or move the storage folder"
+    elif "i/o error" in msg.lower():
+        hint = "a write failed: the disk may be full, over a quota or failing; free space or check the disk"
     else:
         hint = "check the storage folder"
     return StorageError(f"Index {path}: {msg} ({hint}). Nothing already stored was changed.")
 
 
 class ScanIndex:
-    """The index of one storage folder. Each method commits on its own."""
+    """The index of one storage folder. Each method commits on its own.
 
-    def __init__(self, storage: Path, *, readonly: bool = False) -> None:
+    ``repair=True`` (what a scan asks for) checks the file first and, when it is
+    damaged, moves it aside and starts a new one; :attr:`rebuilt` then says so.
+    """
+
+    def __init__(self, storage: Path, *, readonly: bool = False, repair: bool = False) -> None:
         self.path = Path(storage) / INDEX_FILE
+        self.rebuilt: str | None = None  # where a damaged index was moved to
         try:
             if readonly:
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=NORMAL")
-                self._migrate()
+                try:
+                    self._open_writable()
+                    if repair:
+                        self._check()
+                except sqlite3.DatabaseError as exc:
+                    if not (repair and (_is_corruption(exc) or isinstance(exc, _CorruptIndex))):
+                        raise
+                    self.rebuilt = self._move_aside(exc)
+                    self._open_writable()
         except OSError as exc:
-            raise StorageError(f"Cannot create the storage folder {self.path.parent}: {exc.strerror or exc}") from exc
+            raise StorageError(
+                f"Cannot open the index {self.path}: {exc.strerror or exc}. Make the storage folder writable."
+            ) from exc
         except sqlite3.Error as exc:
             raise _storage_error(exc, self.path) from exc
         self.db.row_factory = sqlite3.Row
+
+    def _open_writable(self) -> None:
+        secure_file(self.path)
+        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _check(self) -> None:
+        row = self.db.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            self.db.close()
+            raise _CorruptIndex(f"quick_check: {row[0] if row else 'no answer'}")
+
+    def _move_aside(self, exc: BaseException) -> str:
+        """Rename the damaged file (and its WAL) to ``index.sqlite.corrupt-<time>``; returns the new name."""
+        with contextlib.suppress(Exception):
+            self.db.close()
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{INDEX_FILE}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{INDEX_FILE}.corrupt-{stamp}-{n}")
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(INDEX_FILE + suffix)
+            with contextlib.suppress(FileNotFoundError):
+                if suffix == "-wal":
+                    os.replace(side, aside.with_name(aside.name + suffix))
+                else:
+                    side.unlink()
+        log.warning(
+            "%s is damaged (%s); moved it to %s and started a new index. No record was touched: "
+            "file scores come back from the records, the rest is scored again.",
+            self.path,
+            exc,
+            aside.name,
+        )
+        return str(aside)
 
     def close(self) -> None:
         self.db.close()
@@ -143,13 +242,21 @@ class ScanIndex:
         self.close()
 
     def _migrate(self) -> None:
+        """Run the migrations not yet recorded, each with its record in one transaction."""
         self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {r[0] for r in self.db.execute("SELECT name FROM _migrations")}
         for name, fn in _MIGRATIONS:
-            if name not in done:
-                with self.db:
+            if name in done:
+                continue
+            self.db.execute("BEGIN IMMEDIATE")  # DDL included: sqlite3 would otherwise autocommit each CREATE
+            try:
+                if self.db.execute("SELECT 1 FROM _migrations WHERE name=?", (name,)).fetchone() is None:
                     fn(self.db)
                     self.db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, now_iso()))
+                self.db.commit()
+            except BaseException:
+                self.db.rollback()
+                raise
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -251,14 +358,78 @@ class ScanIndex:
         del out["summary_json"]
         return out
 
+    def rebuild_from_records(self, records: list[Any]) -> int:
+        """Fill a new index from the newest scan record of each project; returns the file rows restored.
+
+        Only rows a record holds a sha256 for come back (records written before
+        it was kept there do not); a file not restored is simply scored again.
+        """
+        rows = 0
+        seen: set[str] = set()
+        with self._tx() as db:
+            for record in records:
+                if not getattr(record, "from_scan", False) or record.projectName in seen:
+                    continue
+                seen.add(record.projectName)
+                p = record.patterns
+                reasons = {e.get("path"): e.get("reasons") for e in p.get("exemplars") or [] if isinstance(e, dict)}
+                restored = 0
+                for f in p.get("fileScores") or []:
+                    if not isinstance(f, dict) or not f.get("sha256"):
+                        continue
+                    try:
+                        score = FileScore(
+                            path=f["path"],
+                            role=f["role"],
+                            overall=f["overall"],
+                            dimensions=f["dimensions"],
+                            exemplar=bool(f.get("exemplar")),
+                            reasons=reasons.get(f["path"]),
+                            model=p["model"],
+                            rubric_version=p["rubricVersion"],
+                            truncated=bool(f.get("truncated")),
+                            prompt_tokens=0,
+                            generated_tokens=0,
+                            seconds=0,
+                        )
+                    except (KeyError, TypeError, ValueError):
+                        continue
+                    db.execute(
+                        "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,1)",
+                        (
+                            record.projectName,
+                            score.path,
+                            f["sha256"],
+                            int(f.get("size") or 0),
+                            score.model,
+                            score.rubric_version,
+                            score.model_dump_json(),
+                            score.overall,
+                            int(score.exemplar),
+                            str(p.get("scannedAt") or now_iso()),
+                        ),
+                    )
+                    restored += 1
+                if restored:
+                    db.execute("INSERT OR REPLACE INTO projects VALUES (?,?,?,1)", (record.projectName, "", now_iso()))
+                rows += restored
+        if rows:
+            log.warning("rebuilt %d file score(s) of %d project(s) from the records", rows, len(seen))
+        return rows
+
     def backup_to(self, dest: Path) -> None:
         """A consistent copy of the index, even while a scan writes (SQLite's online backup)."""
+        secure_file(dest)
         target = sqlite3.connect(dest)
         try:
             with target:
                 self.db.backup(target)
         finally:
             target.close()
+
+
+class _CorruptIndex(sqlite3.DatabaseError):
+    """quick_check found damage the open itself did not."""
 
 
 def _row(row: sqlite3.Row) -> IndexedFile:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,8 @@ from .judge import is_exemplar as judge_exemplar
 from .registry import is_file_model
 from .rubric import RUBRIC_VERSION, grade, tier
 from .settings import Settings
-from .sourcefile import decode_source
-from .store import SCAN_LOCK_FILE, BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
+from .sourcefile import decode_source, read_capped
+from .store import SCAN_CATEGORY, BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class ProjectPlan:
     work: list[WorkUnit] = field(default_factory=list)
     unchanged: int = 0
     failed: list[FailedFile] = field(default_factory=list)
+    # (sha256, bytes) of the exemplars: the record quotes exactly what was scored, never a re-read
+    contents: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,11 +119,12 @@ def model_label(settings: Settings) -> str:
     return Path(name).name if is_file_model(name) else name
 
 
-def _hash_file(f: SourceFile) -> tuple[SourceFile, bytes | None, str | None, str | None]:
+def _hash_file(f: SourceFile, inside: Path, max_bytes: int) -> tuple[SourceFile, bytes | None, str | None, str | None]:
+    """Read (only a regular file inside its project, at most ``max_bytes``) and hash."""
     try:
-        data = f.path.read_bytes()
-    except OSError as exc:
-        return f, None, None, f"cannot read it: {exc.strerror or exc}"
+        data = read_capped(f.path, max_bytes=max_bytes, inside=inside, display=f.rel)
+    except InputFileError as exc:
+        return f, None, None, exc.reason
     return f, data, hashlib.sha256(data).hexdigest(), None
 
 
@@ -128,7 +132,7 @@ def plan_scan(
     root: Path, index: ScanIndex, settings: Settings, *, force: bool = False, all_projects: bool = False
 ) -> ScanPlan:
     """Discover and hash; keep as work only what needs scoring."""
-    found = find_projects(root, all_projects=all_projects)
+    found = find_projects(root, all_projects=all_projects, max_bytes=settings.max_file_bytes)
     problems = list(found.problems)
     model = model_label(settings)
     plans: list[ProjectPlan] = []
@@ -138,12 +142,16 @@ def plan_scan(
             files, file_problems = walk_files(project, max_bytes=settings.max_file_bytes, root=root)
             problems.extend(file_problems)
             plan = ProjectPlan(project, select_files(files, settings.max_files))
-            for f, data, sha, err in pool.map(_hash_file, plan.selected):
+            read = partial(_hash_file, inside=project.path, max_bytes=settings.max_file_bytes)
+            for f, data, sha, err in pool.map(read, plan.selected):
                 if data is None or sha is None:
                     plan.failed.append(FailedFile(project=project.name, path=f.rel, reason=err or "unreadable"))
                     continue
-                if not force and _is_done(index.lookup(project.name, f.rel), sha, model, settings):
+                row = index.lookup(project.name, f.rel)
+                if not force and _is_done(row, sha, model, settings):
                     plan.unchanged += 1
+                    if row is not None and is_exemplar(row.score, settings):
+                        plan.contents[f.rel] = (sha, data)
                     continue
                 plan.work.append(WorkUnit(f, sha, data))
             plans.append(plan)
@@ -192,8 +200,13 @@ def run_scan(
     progress: bool | None = None,
     scorer_factory: Callable[[], Any] | None = None,
     on_file: Callable[[str, str, float], None] | None = None,
+    lock_wait: float = 0.0,
 ) -> ScanSummary:
-    """Scan a workspace once. Safe to stop (``stop.set()``) or kill at any point and run again."""
+    """Scan a workspace once. Safe to stop (``stop.set()``) or kill at any point and run again.
+
+    Another scan of the same store is waited for up to ``lock_wait`` seconds, then
+    :class:`~bestcase_core.errors.ScanBusyError`.
+    """
     root = Path(root).resolve()
     if not root.is_dir() or not os.access(root, os.R_OK | os.X_OK):
         raise WorkspaceError(
@@ -207,15 +220,10 @@ def run_scan(
         root=str(root), storage=str(store.path), model=model, judge=settings.judge, started_at=now_iso()
     )
     stop = stop or threading.Event()
-    lock_fh = open(store.path / SCAN_LOCK_FILE, "a+b")  # noqa: SIM115 - held for the whole scan
-    try:
-        import fcntl
-
-        try:
-            fcntl.flock(lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StorageError(f"Another scan is writing to {store.path}; wait for it to finish.") from None
-        with ScanIndex(store.path) as index:
+    with store.scan_lock(wait=lock_wait, stop=stop):  # noqa: SIM117 - the body keeps its indentation
+        with ScanIndex(store.path, repair=True) as index:
+            if index.rebuilt:
+                index.rebuild_from_records(store.list())
             scan_id = index.begin_scan(str(root), model)
             try:
                 _scan(
@@ -228,8 +236,6 @@ def run_scan(
                 raise
             _finish(summary, started)
             index.finish_scan(scan_id, "stopped" if summary.stopped else "done", summary.model_dump_json())
-    finally:
-        lock_fh.close()
     return summary
 
 
@@ -307,6 +313,8 @@ def _scan(
                     continue
                 with store.write_lock():
                     index.record(pp.project.name, unit.sha256, unit.file.size, result)
+                if is_exemplar(result, settings):
+                    pp.contents[rel] = (unit.sha256, unit.data)
                 summary.files_scored += 1
                 summary.prompt_tokens += result.prompt_tokens
                 summary.cached_tokens += result.cached_tokens
@@ -329,10 +337,18 @@ def _scan(
                 continue
             kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
             removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
-            latest = store.latest(pp.project.name, "auto-scan")
+            latest = store.latest(pp.project.name, SCAN_CATEGORY)
             stale = latest is None or latest.patterns.get("exemplarThreshold") != settings.exemplar_threshold
             if changed or removed or stale:
-                path = _write_record(store, index, pp.project, settings)
+                try:
+                    path = _write_record(store, index, pp.project, settings, pp.contents)
+                except StorageError:
+                    raise
+                except BestcaseError as exc:  # one project's record must not cost the others theirs
+                    summary.skipped.append(
+                        FailedFile(project=pp.project.name, path=pp.project.name, reason=f"no record written: {exc}")
+                    )
+                    continue
                 if path is not None:
                     summary.bestcases_written.append(str(path))
                     store.apply_retention(pp.project.name, settings.keep)
@@ -363,6 +379,7 @@ def build_record(
     if not files:
         return None
     scores = [f.score for f in files]
+    sha = {f.score.path: getattr(f, "sha256", None) for f in files}
     project_score = round(sum(s.overall for s in scores) / len(scores), 1)
     exemplars = sorted((s for s in scores if is_exemplar(s, settings)), key=lambda s: -s.overall)
     dims: dict[str, list[float]] = {}
@@ -399,6 +416,7 @@ def build_record(
                 "judge": s.judge,
                 "parse": s.parse,
                 "truncated": s.truncated,
+                "sha256": sha.get(s.path),  # what was scored; lets a damaged index be rebuilt
             }
             for s in sorted(scores, key=lambda s: (-s.overall, s.path))
         ],
@@ -435,20 +453,37 @@ def build_record(
     )
 
 
-def _write_record(store: BestCaseStorage, index: ScanIndex, project: Project, settings: Settings) -> Path | None:
+def _write_record(
+    store: BestCaseStorage,
+    index: ScanIndex,
+    project: Project,
+    settings: Settings,
+    contents: dict[str, tuple[str, bytes]],
+) -> Path | None:
     files = index.active_files(project.name)
+    sha = {f.path: f.sha256 for f in files}
 
     def read(rel: str) -> str | None:
+        """The text that was scored (this scan's bytes of it, if they are what the index scored)."""
+        got = contents.get(rel)
+        if got is None or got[0] != sha.get(rel):
+            return None
         try:
-            return decode_source((project.path / rel).read_bytes(), rel)
-        except (OSError, BestcaseError):
+            return decode_source(got[1], rel)
+        except BestcaseError:
             return None
 
     ms = now_ms()
     latest = store.latest(project.name)
     if latest is not None and latest.created_ms >= ms:
-        ms = latest.created_ms + 1  # ids stay unique and ordered within one millisecond
-    record = build_record(project, files, index.failures(project.name), settings, read, ms)
-    if record is None:
+        ms = latest.created_ms + 1  # ids stay ordered within one millisecond
+    failures = index.failures(project.name)
+
+    def make(stamp: int) -> BestCaseRecord:
+        record = build_record(project, files, failures, settings, read, stamp)
+        assert record is not None  # only None without files
+        return record
+
+    if not files:
         return None
-    return store.save(record)
+    return store.create(make, ms)[1]

@@ -6,7 +6,9 @@ files each raise :class:`InputFileError` naming the file and the reason.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,22 +19,75 @@ _SNIFF = 8192
 TRUNCATION_MARK = "\n/* ... cut by bestcase to fit the context ... */\n"
 
 
-def read_source(path: Path, *, max_bytes: int, display: str | None = None) -> str:
-    """The text of ``path``, or :class:`InputFileError` for binary, non-UTF-8, empty or too-large files."""
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def read_capped(path: Path, *, max_bytes: int, inside: Path | None = None, display: str | None = None) -> bytes:
+    """The bytes of a regular file, at most ``max_bytes`` of them, read without following it anywhere unsafe.
+
+    :class:`InputFileError` when ``path`` resolves outside ``inside`` (a symlink out of
+    the project), is not a regular file (a FIFO, a device such as ``/dev/zero``, a
+    socket), or holds more than ``max_bytes`` bytes. The size is counted while
+    reading (at most ``max_bytes + 1`` bytes), never taken from ``st_size``: a
+    device reports 0, and a file may grow between a stat and a read.
+    """
     name = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputFileError(
-                name,
-                f"{size / 1e6:.1f} MB is over the {max_bytes // 1024} KiB limit (BESTCASE_MAX_FILE_BYTES); skipped",
-            )
-        data = path.read_bytes()
+        real = Path(os.path.realpath(path))
+        if inside is not None:
+            base = Path(os.path.realpath(inside))
+            if real != base and base not in real.parents:
+                raise InputFileError(name, "a symlink that leads outside its project; not read")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: the path checked is the path read
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except InputFileError:
         raise
     except OSError as exc:
         raise InputFileError(name, f"cannot read it: {exc.strerror or exc}") from exc
-    return decode_source(data, name)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputFileError(name, f"{_kind(st.st_mode)}, not a regular file; not read")
+        if st.st_size > max_bytes:
+            raise InputFileError(name, _too_large(st.st_size, max_bytes))
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except InputFileError:
+        raise
+    except OSError as exc:
+        raise InputFileError(name, f"cannot read it: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise InputFileError(name, _too_large(None, max_bytes))
+    return data
+
+
+def _too_large(size: int | None, max_bytes: int) -> str:
+    what = f"{size / 1e6:.1f} MB is" if size is not None else "it grew while being read and is"
+    return f"{what} over the {max_bytes // 1024} KiB limit (BESTCASE_MAX_FILE_BYTES); skipped"
+
+
+def read_source(path: Path, *, max_bytes: int, display: str | None = None) -> str:
+    """The text of ``path``, or :class:`InputFileError` for binary, non-UTF-8, empty, too-large or special files."""
+    name = display or str(path)
+    return decode_source(read_capped(Path(path), max_bytes=max_bytes, display=name), name)
 
 
 def decode_source(data: bytes, name: str) -> str:

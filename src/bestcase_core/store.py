@@ -14,30 +14,46 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import CorruptRecordError, InvalidIdError, RecordNotFoundError, StorageError
+from .errors import CorruptRecordError, InvalidIdError, RecordNotFoundError, ScanBusyError, StorageError
 
 log = logging.getLogger(__name__)
 
 MAX_ID_LEN = 200
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # always fullmatch: "$" would let a trailing newline in
 _RESERVED = {"index", "report"}
 LOCK_FILE = ".store.lock"
 SCAN_LOCK_FILE = ".scan.lock"
+#: Held (exclusively) by a running scan; ``scan_running`` probes it, never the scan lock itself.
+SCAN_BUSY_FILE = ".scan.busy"
+#: The category of the records a scan writes; retention touches only these.
+SCAN_CATEGORY = "auto-scan"
+#: How much of the readable part of a project name an id keeps.
+_SLUG_MAX = 80
+#: Parsed records kept in memory: at most this many, and at most this many bytes of record files.
+CACHE_RECORDS = 256
+CACHE_BYTES = 64 * 1024 * 1024
+#: A write's temporary file older than this is left over from a killed process.
+STALE_TMP_SECONDS = 60.0
 
 
 class BestCaseFile(BaseModel):
@@ -70,6 +86,11 @@ class BestCaseRecord(BaseModel):
     def created_ms(self) -> int:
         return _iso_ms(self.metadata.createdAt) or _id_ms(self.id)
 
+    @property
+    def from_scan(self) -> bool:
+        """Written by a scan (not saved by hand through ``save_bestcase``)."""
+        return self.category == SCAN_CATEGORY and self.patterns.get("source") != "save_bestcase"
+
 
 class StoreProblem(BaseModel):
     file: str
@@ -77,30 +98,66 @@ class StoreProblem(BaseModel):
 
 
 def sanitize_project(name: str) -> str:
-    """``50.dktechin/frontend`` -> ``50.dktechin-frontend`` (slashes and backslashes become ``-``)."""
+    """``50.dktechin/frontend`` -> ``50.dktechin-frontend`` (slashes and backslashes become ``-``).
+
+    Only for finding a record by that spelling of its project's name; ids use :func:`id_prefix`.
+    """
     out = re.sub(r"[\\/]+", "-", name.strip()).strip("-")
     out = re.sub(r"[^A-Za-z0-9._-]", "_", out)
     return out.lstrip(".") or "project"
 
 
+def _slug(name: str) -> str:
+    """The readable, id-safe part of a name: ASCII letters, digits, ``.``, ``_``, ``-``; never empty."""
+    out = re.sub(r"[\\/]+", "-", name.strip())
+    out = re.sub(r"[^A-Za-z0-9._-]+", "_", out)
+    out = re.sub(r"\.{2,}", ".", out)
+    out = out[:_SLUG_MAX]
+    out = re.sub(r"^[._-]+|[._-]+$", "", out)
+    return out or "project"
+
+
+def id_prefix(project: str, category: str | None = None) -> str:
+    """What every id of ``project`` (and ``category``) starts with; the same name always gives the same prefix.
+
+    ``shop-nuxt3`` -> ``shop-nuxt3``. When making the name id-safe loses anything
+    (``00.common/shop-nuxt3``, ``프론트엔드``, ``_x``, ``a..b``, a name over 80 characters),
+    8 hex digits of the name's sha256 follow, so ``x/y`` and ``x-y`` never share a prefix:
+    ``00.common-shop-nuxt3-1f0c9a7e``, ``project-6f1b2c3d``.
+    """
+    parts = [_slug(project)]
+    lossy = parts[0] != project
+    if category:
+        parts.append(_slug(category))
+        lossy = lossy or parts[1] != category
+    if lossy:
+        key = project if category is None else f"{project}\x00{category}"
+        parts.append(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8])
+    return "-".join(parts)
+
+
 def validate_id(record_id: str) -> str:
-    """Refuse ids that could name a file outside the store (``../``, ``/``, NUL, over-long)."""
+    """Refuse ids that could name a file outside the store (``../``, ``/``, NUL, newline, over-long)."""
     if not isinstance(record_id, str) or not record_id:
         raise InvalidIdError("A record id must be a non-empty string.")
     if len(record_id) > MAX_ID_LEN:
         raise InvalidIdError(f"A record id is at most {MAX_ID_LEN} characters; got {len(record_id)}.")
     if "\x00" in record_id or "/" in record_id or "\\" in record_id or ".." in record_id:
         raise InvalidIdError("A record id cannot contain '/', '\\', '..' or NUL; use an id from list_bestcases.")
-    if not _ID_RE.match(record_id) or record_id in _RESERVED:
+    if not _ID_RE.fullmatch(record_id) or record_id in _RESERVED:
         raise InvalidIdError(f"{record_id!r} is not a record id (letters, digits, '.', '_' and '-').")
     return record_id
 
 
 def new_record_id(project: str, category: str | None = None, ms: int | None = None) -> str:
-    """``<sanitized project>[-<category>]-<ms>``: the seed's id (and file name) of a new record."""
+    """``<id_prefix(project, category)>-<ms>``: the id (and file name) of a new record.
+
+    Any project name gives a valid id. Two saves in one millisecond would get the
+    same one: :meth:`BestCaseStorage.create` moves to the next millisecond instead
+    of overwriting.
+    """
     stamp = now_ms() if ms is None else ms
-    middle = f"-{category}" if category else ""
-    return validate_id(f"{sanitize_project(project)[: MAX_ID_LEN - 40]}{middle}-{stamp}")
+    return validate_id(f"{id_prefix(project, category)}-{stamp}")
 
 
 def now_ms() -> int:
@@ -123,25 +180,76 @@ def _id_ms(record_id: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a mix."""
+def _write_temp(path: Path, data: bytes) -> str:
+    """A synced temporary file (mode 0600) beside ``path`` holding ``data``; returns its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _sync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dirfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a mix."""
+    tmp = _write_temp(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    with contextlib.suppress(OSError):
-        dirfd = os.open(path.parent, os.O_RDONLY)
+    _sync_dir(path.parent)
+
+
+def atomic_create(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` only if nothing is there yet; False (and nothing written) if something is.
+
+    The whole file appears at once (a hard link of a synced temporary file), so a
+    reader never sees part of it, and two writers can never both own one name.
+    """
+    tmp = _write_temp(path, data)
+    try:
         try:
-            os.fsync(dirfd)
-        finally:
-            os.close(dirfd)
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            # a file system without hard links: claim the name first, then fill it in
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                return False
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    _sync_dir(path.parent)
+    return True
+
+
+@dataclass
+class RestoreReport:
+    """What :meth:`BestCaseStorage.restore` put back, and what it skipped and why."""
+
+    restored: list[Path] = field(default_factory=list)
+    skipped: list[StoreProblem] = field(default_factory=list)
 
 
 class BestCaseStorage:
@@ -149,8 +257,28 @@ class BestCaseStorage:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        # parsed records by file, reused while the file's (mtime, size) is unchanged
-        self._cache: dict[str, tuple[int, int, BestCaseRecord]] = {}
+        # parsed records by file, reused while the file's (mtime, size) is unchanged; least recently used go first
+        self._cache: OrderedDict[str, tuple[int, int, BestCaseRecord]] = OrderedDict()
+        self._cache_bytes = 0
+        self._cache_lock = threading.Lock()
+        self.remove_stale_temp()
+
+    def remove_stale_temp(self, older_than: float = STALE_TMP_SECONDS) -> builtins.list[str]:
+        """Delete temporary files a killed write left behind (older than ``older_than`` seconds)."""
+        gone: builtins.list[str] = []
+        try:
+            candidates = builtins.list(self.path.glob(".*.tmp"))
+        except OSError:
+            return gone
+        cutoff = time.time() - older_than
+        for tmp in candidates:
+            with contextlib.suppress(OSError):
+                if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    gone.append(tmp.name)
+        if gone:
+            log.info("removed %d temporary file(s) left by an interrupted write in %s", len(gone), self.path)
+        return gone
 
     # --- locking -------------------------------------------------------------------------
 
@@ -165,13 +293,52 @@ class BestCaseStorage:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    @contextlib.contextmanager
+    def scan_lock(self, wait: float = 0.0, stop: threading.Event | None = None) -> Iterator[None]:
+        """Held for a whole scan (or a restore): one at a time per store.
+
+        Waits up to ``wait`` seconds for another holder (returning early if ``stop``
+        is set), then raises :class:`ScanBusyError`. While held, ``.scan.busy`` is held
+        too: that is what :meth:`scan_running` probes, so a probe can never make a
+        scan fail to start.
+        """
+        self._ensure_dir()
+        deadline = time.monotonic() + max(0.0, wait)
+        try:
+            lock_fh = open(self.path / SCAN_LOCK_FILE, "a+b")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise StorageError(
+                f"Cannot open {self.path / SCAN_LOCK_FILE}: {exc.strerror or exc}. Make the storage folder writable."
+            ) from exc
+        try:
+            while True:
+                try:
+                    fcntl.flock(lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline or (stop is not None and stop.is_set()):
+                        waited = f" after waiting {wait:.0f} s" if wait >= 1 else ""
+                        raise ScanBusyError(
+                            f"Another scan is writing to {self.path}{waited}; wait for it to finish, "
+                            "or stop it, then run again."
+                        ) from None
+                    time.sleep(min(0.2, max(0.01, deadline - time.monotonic())))
+            with open(self.path / SCAN_BUSY_FILE, "a+b") as busy:
+                fcntl.flock(busy, fcntl.LOCK_EX)  # blocks only for the instant a probe holds it
+                try:
+                    yield
+                finally:
+                    fcntl.flock(busy, fcntl.LOCK_UN)
+        finally:
+            lock_fh.close()
+
     def scan_running(self) -> bool:
-        """Whether some process holds the scan lock on this store now."""
-        lock = self.path / SCAN_LOCK_FILE
-        if not lock.exists():
+        """Whether some process runs a scan on this store now. Never takes the scan lock."""
+        busy = self.path / SCAN_BUSY_FILE
+        if not busy.exists():
             return False
         try:
-            with open(lock, "a+b") as fh:
+            with open(busy, "rb") as fh:
                 try:
                     fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
                 except BlockingIOError:
@@ -237,6 +404,31 @@ class BestCaseStorage:
             ) from exc
         return path
 
+    def create(self, make: Callable[[int], BestCaseRecord], ms: int | None = None) -> tuple[BestCaseRecord, Path]:
+        """Write a new record under an id nobody has used; returns it and its path.
+
+        ``make(ms)`` builds the record for a millisecond stamp. When its id is taken
+        (another save in the same millisecond), the next millisecond is tried: an
+        existing record is never overwritten.
+        """
+        stamp = now_ms() if ms is None else ms
+        try:
+            with self.write_lock():
+                for _ in range(10_000):
+                    record = make(stamp)
+                    path = self.file_for(record.id)
+                    if atomic_create(path, record.model_dump_json(indent=2, exclude_none=False).encode("utf-8")):
+                        return record, path
+                    stamp += 1
+        except OSError as exc:
+            if isinstance(exc, StorageError):
+                raise
+            raise StorageError(
+                f"Cannot write a record in {self.path}: {exc.strerror or exc}. The store is unchanged; "
+                "free disk space or make the folder writable."
+            ) from exc
+        raise StorageError(f"No free record id in {self.path} near {ms}; the store is unchanged.")
+
     def delete(self, record_id: str) -> None:
         path = self.file_for(record_id)
         try:
@@ -259,42 +451,81 @@ class BestCaseStorage:
         """Every readable record, newest first, and the files that could not be read."""
         records: builtins.list[BestCaseRecord] = []
         problems: builtins.list[StoreProblem] = []
-        for path in self._files():
+        files = self._files()
+        for path in files:
             try:
                 st = path.stat()
-                hit = self._cache.get(path.name)
-                if hit is not None and hit[:2] == (st.st_mtime_ns, st.st_size):
-                    records.append(hit[2])
+                hit = self._cache_get(path.name, st)
+                if hit is not None:
+                    records.append(hit)
                     continue
                 record = self._parse(path.read_bytes(), path)
-                self._cache[path.name] = (st.st_mtime_ns, st.st_size, record)
+                self._cache_put(path.name, st, record)
                 records.append(record)
             except (CorruptRecordError, OSError) as exc:
                 problems.append(StoreProblem(file=path.name, reason=str(exc)))
+        self._cache_keep({p.name for p in files})
         records.sort(key=lambda r: (r.created_ms, r.id), reverse=True)
         if problems:
             log.warning("skipped %d unreadable record(s) in %s", len(problems), self.path)
         return records, problems
+
+    # the cache is bounded (a long-running MCP server sees records come and go for months)
+
+    def _cache_get(self, name: str, st: os.stat_result) -> BestCaseRecord | None:
+        with self._cache_lock:
+            hit = self._cache.get(name)
+            if hit is None or hit[:2] != (st.st_mtime_ns, st.st_size):
+                return None
+            self._cache.move_to_end(name)
+            return hit[2]
+
+    def _cache_put(self, name: str, st: os.stat_result, record: BestCaseRecord) -> None:
+        if st.st_size > CACHE_BYTES // 4:
+            return
+        with self._cache_lock:
+            old = self._cache.pop(name, None)
+            if old is not None:
+                self._cache_bytes -= old[1]
+            self._cache[name] = (st.st_mtime_ns, st.st_size, record)
+            self._cache_bytes += st.st_size
+            while self._cache and (len(self._cache) > CACHE_RECORDS or self._cache_bytes > CACHE_BYTES):
+                _, (_, size, _) = self._cache.popitem(last=False)
+                self._cache_bytes -= size
+
+    def _cache_keep(self, names: set[str]) -> None:
+        with self._cache_lock:
+            for name in [n for n in self._cache if n not in names]:
+                self._cache_bytes -= self._cache.pop(name)[1]
 
     def list(self) -> builtins.list[BestCaseRecord]:
         """All readable records, newest first."""
         return self.scan_records()[0]
 
     def latest(self, project: str, category: str | None = None) -> BestCaseRecord | None:
-        """The newest record of a project (optionally of one category)."""
-        for r in self.list():
-            if r.projectName == project and (category is None or r.category == category):
-                return r
-        return None
+        """The newest record of a project, or of one of its categories.
+
+        Without a category: the newest scan record, and a hand-saved one only when the
+        project has no scan record (a saved record never hides the scan's results).
+        """
+        mine = [r for r in self.list() if r.projectName == project]
+        if category is not None:
+            return next((r for r in mine if r.category == category), None)
+        return next((r for r in mine if r.from_scan), mine[0] if mine else None)
 
     def latest_per_project(self) -> builtins.list[BestCaseRecord]:
+        """The newest scan record of each project (hand-saved records are :meth:`saved`)."""
         seen: set[str] = set()
         out = []
         for r in self.list():
-            if r.projectName not in seen:
+            if r.from_scan and r.projectName not in seen:
                 seen.add(r.projectName)
                 out.append(r)
         return out
+
+    def saved(self) -> builtins.list[BestCaseRecord]:
+        """Records saved by hand (``save_bestcase``), newest first."""
+        return [r for r in self.list() if not r.from_scan]
 
     def search(
         self,
@@ -347,8 +578,11 @@ class BestCaseStorage:
         return [h for _, h in hits[: max(0, limit)]]
 
     def apply_retention(self, project: str, keep: int) -> builtins.list[str]:
-        """Delete all but the newest ``keep`` records of a project; returns the deleted ids."""
-        mine = [r for r in self.list() if r.projectName == project]
+        """Delete all but the newest ``keep`` scan records of a project; returns the deleted ids.
+
+        Records saved by hand are never deleted.
+        """
+        mine = [r for r in self.list() if r.projectName == project and r.from_scan]
         gone: builtins.list[str] = []
         for r in mine[keep:]:
             with contextlib.suppress(RecordNotFoundError):
@@ -382,8 +616,13 @@ class BestCaseStorage:
                 shutil.copy2(report, dest / report.name)
         return copied
 
-    def restore(self, src: Path) -> builtins.list[Path]:
-        """Put a backup made by :meth:`backup` back, record by record and atomically."""
+    def restore(self, src: Path) -> RestoreReport:
+        """Put a backup made by :meth:`backup` back, record by record and atomically.
+
+        Everything is checked before anything is written; a damaged file in the
+        backup is skipped and reported, never half-restored. Holds the scan lock
+        (a running scan makes this a :class:`ScanBusyError`) and the write lock.
+        """
         import sqlite3
 
         from .index import INDEX_FILE
@@ -391,22 +630,61 @@ class BestCaseStorage:
         src = Path(src)
         if not src.is_dir():
             raise StorageError(f"Backup folder {src} does not exist.")
-        restored: builtins.list[Path] = []
-        self._ensure_dir()
-        with self.write_lock():
-            for path in sorted(src.glob("*.json")):
-                record = self._parse(path.read_bytes(), path)  # refuse to restore a corrupt file
-                target = self.file_for(record.id)
-                atomic_write(target, path.read_bytes())
-                restored.append(target)
-            if (src / INDEX_FILE).exists():
-                source = sqlite3.connect(f"file:{src / INDEX_FILE}?mode=ro", uri=True)
-                target_db = sqlite3.connect(self.path / INDEX_FILE)
+        report = RestoreReport()
+        good: builtins.list[tuple[Path, bytes]] = []
+        for path in sorted(src.glob("*.json")):
+            try:
+                raw = path.read_bytes()
+                record = self._parse(raw, path)
+                good.append((self.file_for(record.id), raw))
+            except (OSError, InvalidIdError) as exc:
+                report.skipped.append(StoreProblem(file=path.name, reason=str(exc)))
+        index_src: Path | None = src / INDEX_FILE if (src / INDEX_FILE).exists() else None
+        if index_src is not None:
+            try:
+                check = sqlite3.connect(f"file:{index_src}?mode=ro", uri=True)
                 try:
-                    with target_db:
-                        source.backup(target_db)
+                    ok = check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
                 finally:
-                    source.close()
-                    target_db.close()
-                restored.append(self.path / INDEX_FILE)
-        return restored
+                    check.close()
+                if not ok:
+                    raise sqlite3.DatabaseError("quick_check failed")
+            except sqlite3.Error as exc:
+                report.skipped.append(
+                    StoreProblem(file=INDEX_FILE, reason=f"not a usable index ({exc}); the next scan rebuilds it")
+                )
+                index_src = None
+        try:
+            with self.scan_lock(), self.write_lock():
+                for target, raw in good:
+                    atomic_write(target, raw)
+                    report.restored.append(target)
+                if index_src is not None:
+                    self._restore_index(index_src, self.path / INDEX_FILE)
+                    report.restored.append(self.path / INDEX_FILE)
+        except (OSError, sqlite3.Error) as exc:
+            if isinstance(exc, StorageError):
+                raise
+            raise StorageError(
+                f"Restoring into {self.path} failed after {len(report.restored)} file(s): {exc}. "
+                "Each file restored is whole; free space or fix the folder and run restore again."
+            ) from exc
+        if report.skipped:
+            log.warning("restore skipped %d damaged file(s) from %s", len(report.skipped), src)
+        return report
+
+    @staticmethod
+    def _restore_index(source_path: Path, target_path: Path) -> None:
+        import sqlite3
+
+        from .index import secure_file
+
+        secure_file(target_path)
+        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+        target_db = sqlite3.connect(target_path)
+        try:
+            with target_db:
+                source.backup(target_db)
+        finally:
+            source.close()
+            target_db.close()

@@ -22,12 +22,37 @@ from typing import Any
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+    """``localhost``, any of 127.0.0.0/8, ``::1`` (bracketed or not), or an IPv4-mapped 127.x address."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ip = ipaddress.ip_address(name)
     except ValueError:
         return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def transport_security(host: str) -> Any:
+    """Host/Origin checks (DNS-rebinding protection) for every loopback host, not only the SDK's three names.
+
+    None for other hosts: those need a token instead.
+    """
+    if not _is_loopback(host):
+        return None
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    bare = host.strip().strip("[]")
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    shown = f"[{bare}]" if ":" in bare else bare
+    if shown not in names:
+        names.append(shown)
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{n}:*" for n in names],
+        allowed_origins=[f"http://{n}:*" for n in names],
+    )
 
 
 class BearerTokenMiddleware:
@@ -55,7 +80,7 @@ class BearerTokenMiddleware:
 
 
 def http_app(server: Any, token: str | None, host: str) -> Any:
-    app = server.streamable_http_app(host=host)
+    app = server.streamable_http_app(host=host, transport_security=transport_security(host))
     return BearerTokenMiddleware(app, token) if token else app
 
 

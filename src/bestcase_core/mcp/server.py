@@ -8,9 +8,9 @@ can make the server read or write outside the storage folder.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +34,7 @@ from .. import (
     sanitize_project,
     validate_id,
 )
+from ..store import iso
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,14 @@ class RecordSummary(BaseModel):
     tags: list[str] = Field(default_factory=list)
     createdAt: str
     model: str | None = None
+    saved: bool = Field(False, description="saved by hand with save_bestcase, not written by a scan")
 
 
 class RecordList(BaseModel):
-    records: list[RecordSummary]
+    records: list[RecordSummary] = Field(description="scan records: by default the newest of each project")
+    saved: list[RecordSummary] = Field(
+        default_factory=list, description="records saved by hand with save_bestcase, newest first"
+    )
     unreadable: list[str] = Field(default_factory=list, description="store files that could not be read")
 
 
@@ -127,6 +132,7 @@ def _summary(r: BestCaseRecord) -> RecordSummary:
         tags=r.metadata.tags,
         createdAt=r.metadata.createdAt,
         model=p.get("model"),
+        saved=not r.from_scan,
     )
 
 
@@ -197,30 +203,40 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
         limit: Annotated[int, Field(ge=1, le=500)] = 50,
         all_versions: bool = False,
     ) -> RecordList:
-        """BestCase records, newest first: by default the newest record of each project.
+        """BestCase records, newest first: by default the newest scan record of each project.
 
+        Records saved by hand (save_bestcase) are listed apart, under ``saved``.
         Scores and tiers only, no file contents (load_bestcase has those).
         """
         records, problems = service.store.scan_records()
+        scanned = [r for r in records if r.from_scan]
         if not all_versions:
             seen: set[str] = set()
             latest = []
-            for r in records:
+            for r in scanned:
                 if r.projectName not in seen:
                     seen.add(r.projectName)
                     latest.append(r)
-            records = latest
-        out = []
-        for r in records:
-            s = _summary(r)
-            if project and r.projectName != project and sanitize_project(r.projectName) != project:
-                continue
-            if tag and tag not in s.tags:
-                continue
-            if min_score is not None and (s.projectScore is None or s.projectScore < min_score):
-                continue
-            out.append(s)
-        return RecordList(records=out[:limit], unreadable=[p.file for p in problems])
+            scanned = latest
+
+        def keep(rs: list[BestCaseRecord]) -> list[RecordSummary]:
+            out = []
+            for r in rs:
+                s = _summary(r)
+                if project and r.projectName != project and sanitize_project(r.projectName) != project:
+                    continue
+                if tag and tag not in s.tags:
+                    continue
+                if min_score is not None and (s.projectScore is None or s.projectScore < min_score):
+                    continue
+                out.append(s)
+            return out[:limit]
+
+        return RecordList(
+            records=keep(scanned),
+            saved=keep([r for r in records if not r.from_scan]),
+            unreadable=[p.file for p in problems],
+        )
 
     @server.tool()
     def load_bestcase(
@@ -236,7 +252,7 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
                 raise ToolError("Give an id (from list_bestcases) or a projectName.")
             record = service.store.latest(projectName, category)
             if record is None:
-                for r in service.store.latest_per_project():
+                for r in service.store.list():
                     if sanitize_project(r.projectName) == projectName:
                         record = service.store.latest(r.projectName, category)
                         break
@@ -265,11 +281,11 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
         for f in files:
             if f.path.startswith("/") or ".." in f.path.split("/"):
                 raise ToolError(f"file path {f.path!r} must be relative to its project, without '..'.")
-        now = datetime.now(timezone.utc)
-        stamp = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        try:
-            record = BestCaseRecord(
-                id=new_record_id(projectName, category, int(now.timestamp() * 1000)),
+
+        def make(ms: int) -> BestCaseRecord:
+            stamp = iso(ms)
+            return BestCaseRecord(
+                id=new_record_id(projectName, category, ms),
                 projectName=projectName,
                 category=category,
                 description=description,
@@ -277,7 +293,9 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
                 patterns={"source": "save_bestcase"},
                 metadata={"createdAt": stamp, "updatedAt": stamp, "tags": list(tags or [])},
             )
-            path = service.store.save(record)
+
+        try:  # a new id every time: a save never overwrites another record
+            record, path = service.store.create(make)
         except BestcaseError as exc:
             raise _tool_error(exc) from None
         return Saved(id=record.id, path=str(path))
@@ -326,8 +344,10 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
         store = service.store
         records, _ = store.scan_records()
         size = 0
-        if store.path.is_dir():
-            size = sum(p.stat().st_size for p in store.path.iterdir() if p.is_file())
+        with contextlib.suppress(OSError):  # the folder may go, or a file leave, while it is summed
+            for p in store.path.iterdir():
+                with contextlib.suppress(OSError):
+                    size += p.stat().st_size if p.is_file() else 0
         return ScanStatus(
             model=settings.model_name(),
             judge=settings.judge,
@@ -350,9 +370,9 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
     def latest_resource(project: str) -> str:
         record = service.store.latest(project)
         if record is None:
-            record = next(
-                (r for r in service.store.latest_per_project() if sanitize_project(r.projectName) == project), None
-            )
+            record = next((r for r in service.store.list() if sanitize_project(r.projectName) == project), None)
+            if record is not None:
+                record = service.store.latest(record.projectName)
         if record is None:
             raise ResourceError(f"No BestCase record for project {project!r}.")
         return record.model_dump_json(indent=2)
