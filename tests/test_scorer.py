@@ -25,7 +25,7 @@ const open = ref(false)
 
 
 def _same(a: FileScore, b: FileScore) -> bool:
-    skip = {"seconds", "cached_tokens"}
+    skip = {"seconds", "cached_tokens", "static_seconds"}
     return a.model_dump(exclude=skip) == b.model_dump(exclude=skip)
 
 

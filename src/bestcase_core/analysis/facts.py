@@ -76,7 +76,6 @@ class FileFacts(BaseModel):
     metrics: dict[str, float] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list, description="Nuxt/Vue patterns the file shows others")
-    seconds: float = 0.0
 
     def good(self) -> list[Finding]:
         return [f for f in self.findings if f.good]
@@ -749,9 +748,6 @@ def duplicated_lines(tokens: list[tuple[str, int]], window: int = DUP_WINDOW) ->
 
 def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
     """Parse ``text`` (a file at ``path`` in its project) and measure it. Never raises on bad input."""
-    import time
-
-    started = time.perf_counter()
     try:
         parsed = parse_source(text, path)
     except Exception as exc:  # a grammar that cannot even start: judged without facts
@@ -770,9 +766,7 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
         _script_facts(script, acc, module_file)
     if parsed.template is not None:
         _template_facts(parsed.template, acc)
-    facts = _summarize(parsed, acc)
-    facts.seconds = round(time.perf_counter() - started, 5)
-    return facts
+    return _summarize(parsed, acc)
 
 
 def _share(part: int, whole: int, none: float = 0.5) -> float:
