@@ -39,7 +39,7 @@ from .registry import is_file_model
 from .rubric import RUBRIC_VERSION, grade, tier
 from .settings import Settings
 from .sourcefile import decode_source, read_capped
-from .store import BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
+from .store import SCAN_CATEGORY, BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ def _scan(
                 continue
             kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
             removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
-            if changed or removed or store.latest(pp.project.name) is None:
+            if changed or removed or store.latest(pp.project.name, SCAN_CATEGORY) is None:
                 try:
                     path = _write_record(store, index, pp.project, settings, pp.contents)
                 except StorageError:
