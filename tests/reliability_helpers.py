@@ -69,6 +69,7 @@ def fake_score(path: str, overall: float = 95.0) -> FileScore:
         overall=overall,
         dimensions={"structure": overall},
         exemplar=True,
+        teaching=1.0,
         reasons=Reasons(summary="a clear file", strengths=["clear names", "typed"], weaknesses=["no docs", "long"]),
         model=TEST_MODEL,
         rubric_version=RUBRIC_VERSION,

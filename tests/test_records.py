@@ -233,6 +233,22 @@ def test_list_shows_hand_saved_records_apart_and_load_by_project_gives_the_scan(
     assert found["results"] and {h["id"] for h in found["results"]} == {scan.id}
 
 
+def test_a_project_with_only_a_hand_saved_record_still_gets_its_scan_record(tmp_path):
+    """Before this was fixed, a hand-saved record counted as the project's record, so a scan whose
+    files were unchanged wrote none for it and the project had no scan results to load."""
+    root = tmp_path / "ws"
+    nuxt_project(root / "app", {"utils/a.ts": "export const a = 1\n"})
+    storage = tmp_path / "store"
+    run_scan(root, settings(), storage=storage, progress=False, scorer_factory=FakeScorer)
+    store = BestCaseStorage(storage)
+    for r in store.list():
+        store.delete(r.id)
+    store.create(lambda ms: saved_record("app", ms))
+    again = run_scan(root, settings(), storage=storage, progress=False, scorer_factory=no_model)
+    assert again.files_scored == 0 and len(again.bestcases_written) == 1
+    assert store.latest("app").from_scan and len(store.saved()) == 1
+
+
 # --- the store over months --------------------------------------------------------------------
 
 

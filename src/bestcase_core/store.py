@@ -507,8 +507,11 @@ class BestCaseStorage:
 
         Without a category: the newest scan record, and a hand-saved one only when the
         project has no scan record (a saved record never hides the scan's results).
+        ``category="auto-scan"`` gives scan records only.
         """
         mine = [r for r in self.list() if r.projectName == project]
+        if category == SCAN_CATEGORY:
+            return next((r for r in mine if r.from_scan), None)
         if category is not None:
             return next((r for r in mine if r.category == category), None)
         return next((r for r in mine if r.from_scan), mine[0] if mine else None)

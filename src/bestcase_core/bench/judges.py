@@ -52,6 +52,10 @@ class Judge:
 
     name = ""
 
+    def has(self, path: str, text: str) -> bool:
+        """Whether scoring this text needs no model run (its answers are cached, or no model is used)."""
+        return True
+
     def score(self, path: str, text: str) -> tuple[float, float]:
         raise NotImplementedError
 
@@ -121,6 +125,9 @@ class _EngineJudge(Judge):
 
     def _run(self, path: str, text: str) -> tuple[float, float]:
         raise NotImplementedError
+
+    def has(self, path: str, text: str) -> bool:
+        return self.cache.get(_key(path, text)) is not None
 
     def score(self, path: str, text: str) -> tuple[float, float]:
         key = _key(path, text)

@@ -61,8 +61,11 @@ def make_judge(spec: str, settings: Settings) -> Judge:
     return {"hybrid": HybridJudge, "r2": LegacyJudge, "seed": SeedJudge}[kind](s)
 
 
-def score_pairs(judge: Judge, pairs: list[Pair], log: Any = print) -> JudgeResult:
+def score_pairs(judge: Judge, pairs: list[Pair], log: Any = print, *, cached_only: bool = False) -> JudgeResult:
+    """The judge on every pair (with ``cached_only``, on the pairs it can score without running the model)."""
     out = JudgeResult(judge.name)
+    if cached_only:
+        pairs = [p for p in pairs if judge.has(p.path, p.better) and judge.has(p.path, p.worse)]
     for i, p in enumerate(pairs, 1):
         b, sb = judge.score(p.path, p.better)
         w, sw = judge.score(p.path, p.worse)
@@ -116,14 +119,14 @@ def render_quality(results: list[JudgeResult], pairs: list[Pair], command: str, 
     lines.append("|---|---|---|" + "---|" * len(results))
     for suite, kind in kinds:
         cells = []
-        n = 0
+        n = sum(1 for p in pairs if p.suite == suite and p.kind == kind)
         for r in results:
 
             def of_kind(s: Scored, suite: str = suite, kind: str = kind) -> bool:
                 return s.pair.suite == suite and s.pair.kind == kind
 
-            n, right, _ = r.rows(of_kind)
-            cells.append(f"{100 * right / n:.0f}%" if n else "-")
+            scored, right, _ = r.rows(of_kind)
+            cells.append(f"{100 * right / scored:.0f}%" if scored else "-")
         held = " (held out)" if suite == "synthetic" and kind in ("anys", "indent", "all") else ""
         lines.append(f"| {suite} | {kind}{held} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import Settings
+from .judges import StaticJudge
 from .markdown import write_section
 from .quality import (
     build_pairs,
@@ -51,7 +52,7 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
     results = []
     for j in judges:
         log(f"{j.name} ...")
-        results.append(score_pairs(j, pairs, log))
+        results.append(score_pairs(j, pairs, log, cached_only=ns.cached_only))
     date = time.strftime("%Y-%m-%d")
     text = render_quality(results, pairs, command, machine(), date)
     n, ms, fps = static_throughput()
@@ -68,6 +69,8 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
         for j in judges:
             if j.name.startswith("seed"):
                 continue
+            if ns.cached_only and not isinstance(j, StaticJudge):
+                continue  # a model judge on the known groups needs its answers for every file
             log(f"known groups: {j.name} ...")
             known[j.name] = known_groups(j, settings, work / "known", ns.repos, ns.known_max_files, log)
         text += "\n\n" + render_known(known, ns.known_max_files)
