@@ -46,7 +46,9 @@ def main() -> int:
     ap.add_argument("--known-max-files", type=int, default=12, help="known groups: files per project")
     ap.add_argument("--no-known", action="store_true", help="quality: skip the known-groups suite")
     ap.add_argument(
-        "--cached-only", action="store_true", help="fit: use only texts whose model answers are cached (no model run)"
+        "--cached-only",
+        action="store_true",
+        help="quality, fit: only pairs and files whose model answers are cached (no model run)",
     )
     ap.add_argument("--model", help="registry name or .gguf path (default: LLM_MODEL, else qwen2.5-coder:1.5b)")
     ap.add_argument("--files", type=int, help="use only this many files (round-robin over the projects)")

@@ -196,7 +196,18 @@ def fit_judge(
         static = weights_for("static", None)[1].weights
         weights = {n: static.get(n, PRIOR[n]) for n in names}
         acc = 0.0
-        fitted_on = "facts: the static judge's fitted weights; model answers: prior weights (no pair had answers)"
+        fitted_on = "facts: the static judge's fitted weights; model answers: prior weights (no fit pair had answers)"
+        if hj is not None:
+            sep = answer_separation(hj, [p for p in pairs if p.suite == "natural" and p.split == "test"])
+            if sep:
+                dropped = sorted(k for k, (up, down, _) in sep.items() if up <= down)
+                for k in dropped:
+                    weights[k] = 0.0
+                n = max(total for _, _, total in sep.values())
+                fitted_on += (
+                    f"; answers that did not prefer the better version on {n} held-out natural pairs "
+                    f"are weighted 0: {', '.join(dropped) or 'none'}"
+                )
         log("  " + fitted_on)
     originals = {(rel, text) for _, rel, text in corpus_files(per_package=8 if hybrid else 40)}
     originals |= {(p.path, p.better) for p in pairs if p.suite == "synthetic"}
@@ -205,6 +216,21 @@ def fit_judge(
     key = judge_key("hybrid" if hybrid else "static", model if hybrid else None)
     save_weights(key, weights_obj)
     return key, acc, len(train)
+
+
+def answer_separation(hj: HybridJudge, pairs: list[Pair]) -> dict[str, tuple[int, int, int]]:
+    """Per model answer: (pairs where it is higher for the better version, for the worse, pairs), on cached pairs."""
+    out: dict[str, list[int]] = {}
+    for p in pairs:
+        if not (hj.has(p.path, p.better) and hj.has(p.path, p.worse)):
+            continue
+        better, worse = hj.answers(p.path, p.better)[0], hj.answers(p.path, p.worse)[0]
+        for k in better.keys() & worse.keys():
+            row = out.setdefault(k, [0, 0, 0])
+            row[0] += better[k] > worse[k]
+            row[1] += better[k] < worse[k]
+            row[2] += 1
+    return {k: (v[0], v[1], v[2]) for k, v in out.items()}
 
 
 # --- known groups ---------------------------------------------------------------------------------
