@@ -491,12 +491,6 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         if call.child_by_field_name("type_arguments") is not None:
             acc.typed_request_lines.append(line)
         _request_args_urls(script, call, acc)
-        if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
-            parent = call.parent
-            if parent is not None and parent.type == "await_expression":
-                parent = parent.parent
-            if parent is None or parent.type != "variable_declarator":
-                pass  # result not destructured: judged with the awaits
     elif name in RAW_REQUESTS or (base in ("axios", "$axios", "api", "http") and method in _AXIOS_METHODS):
         acc.raw_request_lines.append(line)
         acc.fallible += 1
@@ -1015,10 +1009,8 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             "independent requests awaited one after another",
             acc.sequential_await_lines,
         )
-    vfor_total = sum(1 for _ in acc.vfor_nokey_lines)
     if parsed.template is not None and not acc.vfor_nokey_lines and _has_vfor(parsed):
         add("performance", "vfor_key", True, "every `v-for` is keyed")
-    del vfor_total
     # designSystem
     m["inline_styles"] = -_log1p(len(acc.inline_style_lines) + len(acc.raw_color_lines))
     m["a11y"] = -float(len(acc.click_lines) + len(acc.img_alt_lines))
