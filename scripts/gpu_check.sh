@@ -32,7 +32,7 @@ prepare() {
   "$py" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
     -d .gpu/wheels pydantic==2.14.4 pydantic-core==2.50.5 pydantic-settings annotated-types typing-inspection \
-    python-dotenv gguf diskcache
+    python-dotenv gguf diskcache nvidia-ml-py
   "$py" - <<'PY'
 from bestcase_core.corpus import PACKAGES, fetch_package
 for p in PACKAGES:

@@ -66,6 +66,8 @@ def print_summary(s) -> None:  # type: ignore[no-untyped-def]
             file=out,
         )
     print(f"  exemplars        {s.exemplars}", file=out)
+    if s.gpu is not None:
+        print(f"  gpu              {s.gpu.line()}", file=out)
     for f in s.files_failed:
         print(f"  failed           {f.project}/{f.path}: {f.reason}", file=out)
     for f in s.skipped:

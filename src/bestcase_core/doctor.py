@@ -11,6 +11,7 @@ from .build import visible_gpu_compute_caps
 from .errors import BestcaseError, ModelIntegrityError, ModelNotFoundError
 from .fetch import resolve_model
 from .gpu import gpu_offload_supported, llama_cpp_version
+from .gpu_monitor import GpuReport, gpu_snapshot
 from .offload import OffloadPlan, make_plan
 from .registry import is_file_model, model_path
 from .settings import Settings
@@ -41,6 +42,7 @@ class DoctorReport(BaseModel):
     system_info: str | None = None
     plan: OffloadPlan | None = None
     load: LoadCheck | None = None
+    gpu: GpuReport
     problems: list[Problem]
 
     @property
@@ -121,6 +123,11 @@ def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
                     fix="check free VRAM with nvidia-smi; set BESTCASE_VRAM_MB to what is really free",
                 )
             )
+    layers: str | None = None  # what the GPU report shows: llama.cpp's count after --load, else the plan's
+    if check is not None and check.ok:
+        layers = f"{check.gpu_layers_reported}/{check.total_layers_reported}"
+    elif plan is not None:
+        layers = f"{plan.n_gpu_layers}/{plan.n_layers} planned"
     return DoctorReport(
         model=name,
         path=str(path),
@@ -132,6 +139,7 @@ def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
         system_info=system_info,
         plan=plan,
         load=check,
+        gpu=gpu_snapshot(layers),
         problems=problems,
     )
 
@@ -178,6 +186,7 @@ def render(report: DoctorReport) -> str:
             )
         else:
             lines.append(f"load         FAILED: {report.load.error}")
+    lines.append(f"gpu          {report.gpu.line()}")
     if report.problems:
         lines.append("")
         lines.append("What to do:")

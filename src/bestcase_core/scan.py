@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 from .discovery import Problem, Project, SourceFile, find_projects, looks_generated, select_files, walk_files
 from .errors import BestcaseError, InputFileError, StorageError, WorkspaceError
 from .fetch import resolve_model
+from .gpu_monitor import GpuReport, GpuSampler, layers_offloaded
 from .index import ScanIndex, now_iso
 from .judge import is_exemplar as judge_exemplar
 from .registry import is_file_model
@@ -74,6 +75,7 @@ class ScanSummary(BaseModel):
     cached_tokens: int = 0
     generated_tokens: int = 0
     gpu_layers: str | None = None
+    gpu: GpuReport | None = None  # the GPU, this process's VRAM and the utilisation sampled during the scan
     bestcases_written: list[str] = Field(default_factory=list)
     projects_removed: list[str] = Field(default_factory=list)
     report: str | None = None
@@ -225,22 +227,26 @@ def run_scan(
             if index.rebuilt:
                 index.rebuild_from_records(store.list())
             scan_id = index.begin_scan(str(root), model)
+            gpu = GpuSampler()
             try:
-                _scan(
-                    root, settings, store, index, summary, force, all_projects, stop, progress, scorer_factory, on_file
-                )
+                with gpu:
+                    _scan(
+                        root, settings, store, index, summary, force, all_projects, stop, progress, scorer_factory,
+                        on_file,
+                    )
             except BaseException:
                 summary.stopped = True
-                _finish(summary, started)
+                _finish(summary, started, gpu)
                 index.finish_scan(scan_id, "failed", summary.model_dump_json())
                 raise
-            _finish(summary, started)
+            _finish(summary, started, gpu)
             index.finish_scan(scan_id, "stopped" if summary.stopped else "done", summary.model_dump_json())
     return summary
 
 
-def _finish(summary: ScanSummary, started: float) -> None:
+def _finish(summary: ScanSummary, started: float, gpu: GpuSampler) -> None:
     summary.seconds = round(time.perf_counter() - started, 3)
+    summary.gpu = gpu.report(summary.gpu_layers)
     summary.finished_at = now_iso()
     handled = summary.files_scored + summary.files_unchanged
     if handled and summary.seconds > 0:
@@ -273,9 +279,7 @@ def _scan(
             from .scorer import Scorer
 
             scorer = Scorer(settings=settings)
-        rep = scorer.load_report
-        if rep is not None:
-            summary.gpu_layers = f"{rep.gpu_layers}/{rep.total_layers}"
+        summary.gpu_layers = layers_offloaded(scorer.load_report)
     bar = _Progress(plan.work_count, progress)
     timings: list[float] = []
     try:

@@ -34,6 +34,7 @@ from .. import (
     sanitize_project,
     validate_id,
 )
+from ..gpu_monitor import GpuReport, gpu_snapshot, layers_offloaded
 from ..store import iso
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class ScanStatus(BaseModel):
     scan_running: bool
     last_scan: dict[str, Any] | None
     store: StoreInfo
+    gpu: GpuReport = Field(description="the GPU and this server's VRAM now; the last scan's own is in its summary")
 
 
 def _summary(r: BestCaseRecord) -> RecordSummary:
@@ -360,6 +362,7 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
                 projects=len({r.projectName for r in records}),
                 bytes=size,
             ),
+            gpu=gpu_snapshot(layers_offloaded(service.scorer().load_report if service.scorer_loaded else None)),
         )
 
     @server.resource(
