@@ -14,6 +14,22 @@ DATA = Path(__file__).parent / "data"
 MODELS = REPO / "models"
 TEST_MODEL = "qwen2.5-coder:0.5b"
 
+#: A test that uses one of these fixtures, directly or through another fixture, needs the real GGUF
+#: weights (marker ``model``) or npm packages (``network``): it is marked at collection, so
+#: ``pytest -m "not model and not network"`` runs with neither. Tests that load a model otherwise
+#: (a subprocess, ``getfixturevalue``) carry the marker themselves.
+MODEL_FIXTURES = frozenset({"model_05b", "model_15b"})
+NETWORK_FIXTURES = frozenset({"docus_package"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if used & NETWORK_FIXTURES:
+            item.add_marker(pytest.mark.network)
+
 
 @pytest.fixture(scope="session")
 def repo() -> Path:

@@ -30,6 +30,7 @@ def test_15b_metadata_and_weights_match_what_llama_cpp_reported(model_15b):
     assert on_gpu == pytest.approx(934.7, abs=1.0)
 
 
+@pytest.mark.model  # the fixtures are asked for by name, so conftest cannot see them
 @pytest.mark.parametrize(("fixture", "kib_per_token"), [("model_05b", 12), ("model_15b", 28)])
 def test_kv_cache_per_token_matches_the_formula(request, fixture, kib_per_token):
     info = read_gguf_info(request.getfixturevalue(fixture))

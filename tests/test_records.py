@@ -40,6 +40,7 @@ from reliability_helpers import (
 )
 
 
+@pytest.mark.model  # a stand-in scores, but the scan checks the real GGUF before any work
 def test_the_record_quotes_the_bytes_that_were_scored_not_a_later_read(tmp_path):
     """Before: the record was built by reading each exemplar again, without a size limit, after scoring;
     a file changed (or swapped for a link) in between went into the record instead."""
@@ -233,6 +234,7 @@ def test_list_shows_hand_saved_records_apart_and_load_by_project_gives_the_scan(
     assert found["results"] and {h["id"] for h in found["results"]} == {scan.id}
 
 
+@pytest.mark.model  # a stand-in scores, but the scan checks the real GGUF before any work
 def test_a_project_with_only_a_hand_saved_record_still_gets_its_scan_record(tmp_path):
     """Before this was fixed, a hand-saved record counted as the project's record, so a scan whose
     files were unchanged wrote none for it and the project had no scan results to load."""

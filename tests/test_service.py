@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from bestcase_core.errors import ModelNotFoundError, ScanBusyError, StorageError, WorkspaceError
 from bestcase_core.scan import ScanSummary
 from bestcase_core.settings import load_settings
@@ -159,6 +161,7 @@ class Soak:
         return dict(rows)
 
 
+@pytest.mark.model  # the service subprocess loads the real 0.5B
 def test_soak_twenty_ticks_one_fault_each_the_loop_survives_and_every_good_file_is_scored(tmp_path):
     """Before: the loop died at the first fault (here: the root missing at tick 3), and a FIFO hung it for good.
 
