@@ -46,6 +46,9 @@ _LAZY: dict[str, str] = {
     "VramBudget": "gpu",
     "detect_vram_budget": "gpu",
     "gpu_offload_supported": "gpu",
+    "GpuReport": "gpu_monitor",
+    "GpuSampler": "gpu_monitor",
+    "gpu_snapshot": "gpu_monitor",
     "Engine": "engine",
     "Scorer": "scorer",
     "make_plan": "offload",
@@ -117,6 +120,7 @@ if TYPE_CHECKING:
     from .fetch import ensure_model, resolve_model
     from .gguf_info import GGUFInfo, read_gguf_info
     from .gpu import VramBudget, detect_vram_budget, gpu_offload_supported
+    from .gpu_monitor import GpuReport, GpuSampler, gpu_snapshot
     from .index import ScanIndex, last_scan
     from .judge import Reasons, is_exemplar, teaching_value
     from .offload import OffloadPlan, make_plan, plan_offload
