@@ -89,7 +89,7 @@ class _Nvml:
             return
         try:
             pynvml.nvmlInit()
-        except pynvml.NVMLError as exc:
+        except Exception as exc:  # NVMLError, or whatever a broken driver install raises: a report, not a crash
             self.note = f"no NVIDIA GPU: NVML is not available ({_one_line(exc)})"
             return
         self.lib = pynvml
@@ -97,7 +97,7 @@ class _Nvml:
             count = int(pynvml.nvmlDeviceGetCount())
             self.handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
             self.names = [_text(pynvml.nvmlDeviceGetName(h)) for h in self.handles]
-        except pynvml.NVMLError as exc:
+        except Exception as exc:
             self.note = f"no NVIDIA GPU: NVML could not list the devices ({_one_line(exc)})"
             self.handles = []
         if not self.handles and not self.note:
