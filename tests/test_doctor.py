@@ -1,4 +1,4 @@
-"""scripts/doctor.py: the seed's troubleshooting as one command, and its bad-input handling."""
+"""bestcase doctor (scripts/doctor.py): the seed's troubleshooting as one command, and its bad-input handling."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_doctor_human_report_ends_with_what_to_do(tmp_path):
     out = run_script("doctor.py", "--model", TEST_MODEL, env={"BESTCASE_MODELS_DIR": str(tmp_path)})
     assert out.returncode == 1
     tail = out.stdout.split("What to do:")[1]
-    assert "python scripts/fetch_model.py qwen2.5-coder:0.5b" in tail
+    assert "bestcase fetch qwen2.5-coder:0.5b" in tail
 
 
 def _clean_failure(out, text: str) -> None:
