@@ -59,6 +59,9 @@ def installed(tmp_path_factory, model_05b) -> dict[str, Path]:
     home = tmp / "home"
     (home / "models").mkdir(parents=True)
     (home / "models" / model_05b.name).symlink_to(model_05b.resolve())  # pre-seeded: no download
+    for notes in (".verified.json", ".gguf-info.json"):  # and what the checkout learnt of it: no re-hash, no re-parse
+        if (model_05b.parent / notes).is_file():
+            shutil.copy(model_05b.parent / notes, home / "models" / notes)
     elsewhere = tmp / "elsewhere"
     elsewhere.mkdir()
     return {"venv": venv, "python": python, "purelib": purelib, "home": home, "cwd": elsewhere, "tmp": tmp}
