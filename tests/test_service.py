@@ -119,6 +119,7 @@ class Soak:
         env = {
             **os.environ,
             "BESTCASE_MODELS_DIR": str(self.models),
+            "HF_HUB_CACHE": str(self.models / "hf"),  # a model taken out of models/ is not found in the hub's cache
             "BESTCASE_CTX": "4096",
             "BESTCASE_VRAM_MB": "0",
         }
