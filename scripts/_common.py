@@ -1,8 +1,7 @@
-"""Shared by the scripts in this folder: find the package, turn errors into one clean line."""
+"""Shared by the scripts in this folder: find the package in a checkout, run a ``bestcase`` subcommand."""
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,20 +13,13 @@ if str(REPO / "src") not in sys.path:  # run from a checkout without an install
 
 def run_cli(main: Callable[[], int | None]) -> None:
     """Run ``main``; a bestcase error or a bad argument prints one line and exits non-zero."""
-    from bestcase_core.errors import BestcaseError, CLIError
+    from bestcase_core.cli import run_cli as run
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    try:
-        code = main()
-    except CLIError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except BestcaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    sys.exit(code or 0)
+    sys.exit(run(main))
+
+
+def run_subcommand(*command: str) -> None:
+    """``python scripts/X.py ARGS`` = ``bestcase COMMAND ARGS``: the script is a thin shim."""
+    from bestcase_core.cli import main
+
+    sys.exit(main([*command, *sys.argv[1:]]))

@@ -34,7 +34,7 @@ prepare() {
     -d .gpu/wheels pydantic==2.14.4 pydantic-core==2.50.5 pydantic-settings annotated-types typing-inspection \
     python-dotenv gguf diskcache nvidia-ml-py
   "$py" - <<'PY'
-from bestcase_core.corpus import PACKAGES, fetch_package
+from bestcase_core.bench.corpus import PACKAGES, fetch_package
 for p in PACKAGES:
     fetch_package(p.spec)
 PY
@@ -48,7 +48,7 @@ run() {
   export PYTHONUNBUFFERED=1
   local t0=$SECONDS
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .gpu/wheels/*.whl
-  export PYTHONPATH=/tmp/site:$PWD/src BESTCASE_CACHE=$PWD/.cache
+  export PYTHONPATH=/tmp/site:$PWD/src
   nvidia-smi --query-gpu=name,memory.total,memory.free,compute_cap --format=csv | tee "$OUT/gpu.txt"
 
   echo "== build the cuda preset ($((SECONDS - t0)) s)"

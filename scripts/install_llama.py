@@ -20,6 +20,7 @@ from _common import REPO
 def main() -> int:
     from bestcase_core import build
     from bestcase_core.errors import CLIError, ConfigError
+    from bestcase_core.paths import cache_home
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="auto", help="a configure preset of CMakePresets.json, or 'auto'")
@@ -60,7 +61,7 @@ def main() -> int:
         force=ns.force,
         offline=ns.offline,
         target=ns.target,
-        wheel_cache=REPO / ".cache" / "wheels",
+        wheel_cache=cache_home() / "wheels",
     )
     print(f"llama-cpp-python installed with preset {name} into {ns.target or python}")
     return 0

@@ -97,7 +97,7 @@ def scorer_05b(settings_05b):
 @pytest.fixture(scope="session")
 def docus_package() -> Path:
     """docus@5.12.3 from npm: real Nuxt code nobody here wrote (cached in .cache/npm)."""
-    from bestcase_core.corpus import fetch_package
+    from bestcase_core.bench.corpus import fetch_package
 
     return fetch_package("docus@5.12.3")
 

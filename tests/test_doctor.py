@@ -1,4 +1,4 @@
-"""scripts/doctor.py: the seed's troubleshooting as one command, and its bad-input handling."""
+"""bestcase doctor (scripts/doctor.py): the seed's troubleshooting as one command, and its bad-input handling."""
 
 from __future__ import annotations
 
@@ -28,10 +28,15 @@ def test_doctor_load_reports_the_layers_llama_cpp_placed(model_05b):
 
 
 def test_doctor_human_report_ends_with_what_to_do(tmp_path):
-    out = run_script("doctor.py", "--model", TEST_MODEL, env={"BESTCASE_MODELS_DIR": str(tmp_path)})
+    out = run_script("doctor.py", "--model", TEST_MODEL, env=_no_model_but(tmp_path))
     assert out.returncode == 1
     tail = out.stdout.split("What to do:")[1]
-    assert "python scripts/fetch_model.py qwen2.5-coder:0.5b" in tail
+    assert "bestcase fetch qwen2.5-coder:0.5b" in tail
+
+
+def _no_model_but(models_dir) -> dict[str, str]:
+    """The environment of a machine whose only models are in ``models_dir`` (none in the hub's cache)."""
+    return {"BESTCASE_MODELS_DIR": str(models_dir), "HF_HUB_CACHE": str(models_dir / "hf")}
 
 
 def _clean_failure(out, text: str) -> None:
@@ -58,7 +63,7 @@ def test_sha256_mismatch_is_a_clean_error(tmp_path):
     with (tmp_path / spec.file).open("wb") as fh:
         fh.write(b"GGUF")
         fh.truncate(spec.size)
-    out = run_script("doctor.py", "--model", TEST_MODEL, env={"BESTCASE_MODELS_DIR": str(tmp_path)})
+    out = run_script("doctor.py", "--model", TEST_MODEL, env=_no_model_but(tmp_path))
     _clean_failure(out, "should be 1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")
 
 

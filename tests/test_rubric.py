@@ -84,7 +84,7 @@ def test_every_feature_belongs_to_a_rubric_dimension_and_every_question_is_in_th
 @pytest.mark.parametrize("key", ["static", "hybrid:qwen2.5-coder:0.5b", "hybrid:qwen2.5-coder:1.5b"])
 def test_the_judges_are_fitted_for_this_rubric(key):
     wf = _weights_file()
-    assert wf.rubric_version == RUBRIC_VERSION, "run: python scripts/bench.py fit"
+    assert wf.rubric_version == RUBRIC_VERSION, "run: bestcase bench fit"
     w = wf.judges[key]
     assert w.fitted_on and w.command and w.scale > 0
     assert all(v >= 0 for v in w.weights.values())  # sign-constrained: every feature is oriented higher-is-better

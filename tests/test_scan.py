@@ -334,9 +334,13 @@ def test_a_missing_model_exits_non_zero_with_the_fetch_command(tmp_path):
         str(root),
         "--storage",
         str(tmp_path / "s"),
-        env={"BESTCASE_MODELS_DIR": str(tmp_path / "nomodels"), "LLM_MODEL": "qwen2.5-coder:1.5b"},
+        env={
+            "BESTCASE_MODELS_DIR": str(tmp_path / "nomodels"),
+            "HF_HUB_CACHE": str(tmp_path / "hf"),  # nor in the hub's cache
+            "LLM_MODEL": "qwen2.5-coder:1.5b",
+        },
     )
-    assert out.returncode != 0 and "fetch_model.py qwen2.5-coder:1.5b" in out.stderr
+    assert out.returncode != 0 and "bestcase fetch qwen2.5-coder:1.5b" in out.stderr
 
 
 # --- backup and the report -----------------------------------------------------------------------

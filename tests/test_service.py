@@ -43,7 +43,7 @@ def test_a_tick_that_fails_in_any_way_is_one_line_and_the_loop_goes_on(tmp_path)
     faults: list[BaseException | None] = [
         WorkspaceError("Workspace root /ws is not a folder bestcase can read. Pass --root or set PROJECTS_PATH."),
         ScanBusyError("Another scan is writing to /store; wait for it to finish, or stop it, then run again."),
-        ModelNotFoundError("Model x is not downloaded. Run: python scripts/fetch_model.py x"),
+        ModelNotFoundError("Model x is not downloaded. Run: bestcase fetch x"),
         StorageError("Cannot write /store/a.json: No space left on device. Free disk space."),
         sqlite3.OperationalError("database is locked"),
         OSError(errno.ENOSPC, "No space left on device", "/store/index.sqlite"),
@@ -78,7 +78,7 @@ def test_a_tick_that_fails_in_any_way_is_one_line_and_the_loop_goes_on(tmp_path)
         "one line per scan (also in " + str(tmp_path / "store" / "scan.log") + ")"
     )
     assert [TICK.match(x).group(2) for x in ticks] == ["failed", "skipped"] + ["failed"] * 6 + ["done"]
-    assert "Pass --root" in ticks[0] and "wait for it to finish" in ticks[1] and "fetch_model.py" in ticks[2]
+    assert "Pass --root" in ticks[0] and "wait for it to finish" in ticks[1] and "bestcase fetch" in ticks[2]
     assert "database is locked" in ticks[4] and "No space left" in ticks[5] and "internal error" in ticks[6]
     assert "out of memory" in ticks[7] and DONE.search(ticks[8])
     assert (tmp_path / "store" / "scan.log").read_text().splitlines() == lines
@@ -121,6 +121,7 @@ class Soak:
         env = {
             **os.environ,
             "BESTCASE_MODELS_DIR": str(self.models),
+            "HF_HUB_CACHE": str(self.models / "hf"),  # a model taken out of models/ is not found in the hub's cache
             "BESTCASE_CTX": "4096",
             "BESTCASE_VRAM_MB": "0",
         }
@@ -200,14 +201,14 @@ def test_soak_twenty_ticks_one_fault_each_the_loop_survives_and_every_good_file_
         # 5: the model file is missing while a file changed
         s.model.unlink()
         s.edit("utils/a.ts", "export const add = (a: number, b: number): number => b + a\n")
-        assert "fetch_model.py" in tick(5, "failed")
+        assert "bestcase fetch" in tick(5, "failed")
         os.symlink(s.real_model, s.model)
         tick(6, "done")
         # 7: the model file is corrupt while a file changed
         s.model.unlink()
         s.model.write_bytes(b"GGUF" + b"\0" * 4096)
         s.edit("utils/b.ts", "export const upper = (s: string): string => s.toLocaleUpperCase()\n")
-        assert "fetch_model.py" in tick(7, "failed")
+        assert "bestcase fetch" in tick(7, "failed")
         s.model.unlink()
         os.symlink(s.real_model, s.model)
         tick(8, "done")

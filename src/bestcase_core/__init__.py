@@ -76,6 +76,8 @@ _LAZY: dict[str, str] = {
     "last_scan": "index",
     "ScanIndex": "index",
     "find_projects": "discovery",
+    "ScanStatus": "status",
+    "scan_status": "status",
 }
 
 __all__ = [
@@ -131,4 +133,5 @@ if TYPE_CHECKING:
     from .schema import FileScore
     from .scorer import Scorer
     from .settings import Settings, load_settings
+    from .status import ScanStatus, scan_status
     from .store import BestCaseRecord, BestCaseStorage, new_record_id, sanitize_project, validate_id

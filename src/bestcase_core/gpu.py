@@ -1,7 +1,12 @@
-"""What GPU there is: llama.cpp's offload support and the VRAM budget to plan for."""
+"""What GPU there is: llama.cpp's offload support, the visible cards and the VRAM budget to plan for.
+
+Standard library only (``pynvml`` and ``llama_cpp`` are optional imports): the build step uses it
+before the package's dependencies are installed.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -55,25 +60,38 @@ def _nvml_free() -> tuple[int, str] | None:
         return None
 
 
-def _smi_free() -> tuple[int, str] | None:
+def nvidia_smi(*fields: str) -> list[list[str]]:
+    """One row per visible NVIDIA GPU of ``nvidia-smi --query-gpu=<fields>``; none without a driver."""
     exe = shutil.which("nvidia-smi")
     if exe is None:
-        return None
+        return []
     try:
         out = subprocess.run(
-            [exe, "--query-gpu=memory.free,name", "--format=csv,noheader,nounits"],
+            [exe, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"],
             capture_output=True,
             text=True,
-            timeout=10,
+            timeout=15,
         )
     except (OSError, subprocess.TimeoutExpired):
+        return []
+    if out.returncode != 0:
+        return []
+    rows = [[cell.strip() for cell in line.split(",", len(fields) - 1)] for line in out.stdout.splitlines()]
+    return [row for row in rows if len(row) == len(fields)]
+
+
+def visible_gpu_compute_caps() -> list[str]:
+    """Compute capabilities of visible NVIDIA GPUs (``["8.9"]``), or none."""
+    return [row[0] for row in nvidia_smi("compute_cap") if re.fullmatch(r"\d+\.\d+", row[0])]
+
+
+def _smi_free() -> tuple[int, str] | None:
+    rows = nvidia_smi("memory.free", "name")
+    if not rows:
         return None
-    if out.returncode != 0 or not out.stdout.strip():
-        return None
-    first = out.stdout.strip().splitlines()[0]
-    free, _, name = first.partition(",")
+    free, name = rows[0]
     try:
-        return int(float(free.strip())), name.strip()
+        return int(float(free)), name
     except ValueError:
         return None
 

@@ -9,7 +9,7 @@
   its features, clipped to 0-100; the overall score is the rubric-weighted mean
   of the dimensions that apply to the file. The weights are non-negative and
   fitted on pairs of a worse and a better version of the same file
-  (``scripts/bench.py fit``); ``scale`` and ``offset`` put the reference corpus'
+  (``bestcase bench fit``); ``scale`` and ``offset`` put the reference corpus'
   median at 75 and its 90th percentile at 85. They live in ``judge_weights.json``
   beside this module, one set per judge (``static``, and ``hybrid`` per model).
 * **Exemplars** need a high score *and* something to teach (:func:`teaching_value`).
@@ -154,26 +154,40 @@ def weights_for(judge: JudgeKind, model: str | None) -> tuple[str, JudgeWeights]
         return key, wf.judges[key]
     fallback = next((k for k in wf.judges if k.startswith("hybrid:")), "static") if judge == "hybrid" else "static"
     if fallback not in wf.judges:
-        raise ConfigError(f"{WEIGHTS_FILE} has no weights for {key}; run: python scripts/bench.py fit")
-    log.warning("no fitted weights for %s; using %s's (fit them with: python scripts/bench.py fit)", key, fallback)
+        raise ConfigError(f"{WEIGHTS_FILE} has no weights for {key}; run: bestcase bench fit")
+    log.warning("no fitted weights for %s; using %s's (fit them with: bestcase bench fit)", key, fallback)
     return fallback, wf.judges[fallback]
 
 
 def save_weights(key: str, weights: JudgeWeights) -> Path:
-    """Record one judge's fitted weights in ``judge_weights.json``."""
+    """Record one judge's fitted weights in ``judge_weights.json``.
+
+    In a checkout that is the source file itself, to review and commit. An installed package is
+    never written to: the file goes to bestcase's cache, and the log says where to commit it.
+    """
     import os
 
+    from .paths import cache_home, in_checkout
+
+    target = WEIGHTS_FILE if in_checkout() else cache_home() / WEIGHTS_FILE.name
     try:
-        data = json.loads(WEIGHTS_FILE.read_text("utf-8"))
+        data = json.loads((target if target.is_file() else WEIGHTS_FILE).read_text("utf-8"))
     except (OSError, ValueError):
         data = {"rubric_version": RUBRIC_VERSION, "judges": {}}
     data["rubric_version"] = RUBRIC_VERSION
     data["judges"][key] = weights.model_dump()
-    tmp = WEIGHTS_FILE.with_suffix(".json.tmp")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", "utf-8")
-    os.replace(tmp, WEIGHTS_FILE)
+    os.replace(tmp, target)
+    if target != WEIGHTS_FILE:
+        log.warning(
+            "bestcase is installed, so its weights are not changed: the fitted file is %s; "
+            "to use it, commit it as src/bestcase_core/judge_weights.json in a checkout",
+            target,
+        )
     _weights_file.cache_clear()
-    return WEIGHTS_FILE
+    return target
 
 
 # --- features and the combination -------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .build import rebuild_command
 from .gguf_info import GGUFInfo
 from .gpu import BudgetSource
 from .settings import KVType, Settings
@@ -118,7 +119,7 @@ def plan_offload(
     if not gpu_offload_supported:
         return cpu_only(
             "This llama-cpp-python build has no GPU offload (llama_supports_gpu_offload() is false): "
-            "everything runs on the CPU. Rebuild with scripts/install_llama.py --preset cuda-pascal or cuda."
+            f"everything runs on the CPU. Rebuild it: {rebuild_command('cuda')} (or the cuda-pascal preset)."
         )
     if kv_type != "f16" and not flash_attn:
         kv_note = f" A {kv_type} KV cache needs flash attention; llama.cpp will refuse it without."

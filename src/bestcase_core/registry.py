@@ -1,7 +1,7 @@
 """The model table: seed-style names (``qwen2.5-coder:1.5b``) to files and hashes.
 
-The table itself is ``models/registry.json`` at the repository root; this module
-only reads it. A model can also be any ``.gguf`` path, which is used as is.
+The table itself is ``registry.json`` beside this module (shipped in the wheel);
+this module only reads it. A model can also be any ``.gguf`` path, which is used as is.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from .errors import ConfigError, UnknownModelError
-from .paths import REPO_ROOT
 
-REGISTRY_FILE = REPO_ROOT / "models" / "registry.json"
+REGISTRY_FILE = Path(__file__).with_name("registry.json")
 
 
 class PypiParts(BaseModel):
@@ -90,7 +89,25 @@ def is_file_model(name: str) -> bool:
 
 
 def model_path(name: str, models_dir: Path) -> Path:
-    """Where the weights for ``name`` live (a registry name or a ``.gguf`` path)."""
+    """Where the weights for ``name`` live (a registry name or a ``.gguf`` path).
+
+    A registry model is ``models_dir/<file>`` when that exists (assembled from PyPI parts, or put
+    there by hand), else the Hugging Face hub's cached copy, else ``models_dir/<file>`` (missing).
+    """
     if is_file_model(name):
         return Path(name).expanduser()
-    return models_dir / get_model(name).file
+    spec = get_model(name)
+    local = models_dir / spec.file
+    if local.is_file():
+        return local
+    return hub_cached(spec) or local
+
+
+def hub_cached(spec: ModelSpec, cache_dir: Path | None = None) -> Path | None:
+    """The file in the Hugging Face hub's cache (``HF_HUB_CACHE``), if it was downloaded; never asks the hub."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    found = try_to_load_from_cache(spec.hf_repo, spec.file, cache_dir=cache_dir)
+    return Path(found) if isinstance(found, str) and Path(found).is_file() else None

@@ -53,7 +53,7 @@ class FailedFile(BaseModel):
 
 
 class ScanSummary(BaseModel):
-    """What a scan did; ``scripts/scan.py --json`` prints this."""
+    """What a scan did; ``bestcase scan --json`` prints this."""
 
     root: str
     storage: str

@@ -1,4 +1,4 @@
-"""The scan on a schedule (``scripts/scan.py --every 6h``): a loop that nothing it meets can end.
+"""The scan on a schedule (``bestcase scan --every 6h``): a loop that nothing it meets can end.
 
 Each tick is one :func:`~bestcase_core.scan.run_scan`. Whatever goes wrong in a
 tick (the root gone for a moment, the model missing, the disk full, the index

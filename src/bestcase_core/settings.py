@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
-from .paths import REPO_ROOT
+from .paths import default_models_dir
 
 KVType = Literal["f16", "q8_0", "q4_0"]
 
@@ -28,14 +28,23 @@ class Settings(BaseSettings):
     model: str = Field(
         default="",
         validation_alias="LLM_MODEL",
-        description="registry name (qwen2.5-coder:1.5b) or a path to a .gguf file; empty means the registry's default",
+        description="a registry name (qwen2.5-coder:0.5b, :1.5b, :3b, :7b) or a path to a .gguf file; "
+        "empty means the registry's default",
     )
     models_dir: Path = Field(
-        default=REPO_ROOT / "models",
+        default_factory=default_models_dir,
         validation_alias="BESTCASE_MODELS_DIR",
+        description="where weights assembled from PyPI parts go (files from the Hugging Face hub stay in its "
+        "cache); default $BESTCASE_HOME/models, in a checkout models/, else ~/.cache/bestcase/models",
     )
-    concurrency: int = Field(default=1, ge=1, le=64, validation_alias="CONCURRENCY")
-    projects_path: Path | None = Field(default=None, validation_alias="PROJECTS_PATH")
+    concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        validation_alias="CONCURRENCY",
+        description="threads reading and hashing files; scoring queues behind the one model",
+    )
+    projects_path: Path | None = Field(default=None, validation_alias="PROJECTS_PATH", description="workspace root")
     storage_path: Path | None = Field(
         default=None,
         validation_alias="BESTCASE_STORAGE_PATH",
@@ -47,14 +56,22 @@ class Settings(BaseSettings):
         validation_alias="BESTCASE_VRAM_MB",
         description="VRAM budget in MiB; default: free memory of a visible GPU, else 6144 (GTX 1060)",
     )
-    n_ctx: int = Field(default=8192, ge=512, le=131072, validation_alias="BESTCASE_CTX")
+    n_ctx: int = Field(
+        default=8192, ge=512, le=131072, validation_alias="BESTCASE_CTX", description="context size in tokens"
+    )
     kv_type: KVType = Field(default="f16", validation_alias="BESTCASE_KV_TYPE")
     n_threads: int | None = Field(default=None, ge=1, validation_alias="BESTCASE_THREADS")
     flash_attn: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="BESTCASE_FLASH_ATTN")
-    exemplar_threshold: float = Field(default=85.0, ge=0, le=100, validation_alias="BESTCASE_EXEMPLAR_THRESHOLD")
-    max_files: int = Field(default=50, ge=1, validation_alias="BESTCASE_MAX_FILES")
+    exemplar_threshold: float = Field(
+        default=85.0,
+        ge=0,
+        le=100,
+        validation_alias="BESTCASE_EXEMPLAR_THRESHOLD",
+        description="exemplar threshold, 0-100",
+    )
+    max_files: int = Field(default=50, ge=1, validation_alias="BESTCASE_MAX_FILES", description="files per project")
     max_file_bytes: int = Field(default=256 * 1024, ge=1024, validation_alias="BESTCASE_MAX_FILE_BYTES")
-    keep: int = Field(default=3, ge=1, validation_alias="BESTCASE_KEEP")
+    keep: int = Field(default=3, ge=1, validation_alias="BESTCASE_KEEP", description="scan records kept per project")
     judge: Literal["static", "hybrid"] = Field(
         default="hybrid",
         validation_alias="BESTCASE_JUDGE",
@@ -89,6 +106,22 @@ def env_name(field: str) -> str:
     """The environment variable behind a settings field (``vram_mb`` -> ``BESTCASE_VRAM_MB``)."""
     alias = Settings.model_fields[field].validation_alias
     return alias if isinstance(alias, str) else field
+
+
+def setting_help(field: str, text: str | None = None) -> str:
+    """A command-line option's help for a settings field: its description, environment variable and default,
+    all read from :class:`Settings` (``text`` replaces the description)."""
+    info = Settings.model_fields[field]
+    if field == "model":
+        from .registry import default_model_name
+
+        default: object = default_model_name()
+    else:
+        default = info.get_default(call_default_factory=True)
+    if isinstance(default, float):
+        default = f"{default:g}"
+    shown = f"; default {default}" if default is not None and field != "models_dir" else ""
+    return f"{text or info.description or field} (env {env_name(field)}{shown})".replace("%", "%%")
 
 
 def load_settings(**overrides: Any) -> Settings:

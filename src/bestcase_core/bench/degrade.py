@@ -1,7 +1,7 @@
 """Worse copies of real files: comments stripped, types removed, identifiers renamed, error handling dropped.
 
 The work is done by Babel and Vue's SFC parser (``degrade.mjs``), installed with
-npm into ``.cache/node`` the first time: parsing TypeScript and Vue by regex would
+npm into ``node/`` in bestcase's cache the first time: parsing TypeScript and Vue by regex would
 be wrong too often.
 """
 
@@ -12,15 +12,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..corpus import cache_dir
 from ..errors import FetchError
+from ..paths import cache_home
 
 NODE_PACKAGES = ("@babel/core@7.28.5", "@babel/preset-typescript@7.28.5", "@vue/compiler-sfc@3.5.25")
 SCRIPT = Path(__file__).with_name("degrade.mjs")
 
 
 def node_dir() -> Path:
-    return cache_dir().parent / "node"
+    return cache_home() / "node"
 
 
 def ensure_node_tools() -> Path:

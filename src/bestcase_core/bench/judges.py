@@ -1,6 +1,6 @@
 """The judges the quality benchmark compares, each scoring a (path, text) to 0-100, with their seconds.
 
-Model answers are cached by content (``.cache/bench/<judge>-<model>.jsonl``), so a
+Model answers are cached by content (``bench/<judge>-<model>.jsonl`` in bestcase's cache), so a
 refit or a rerun of the report does not run the model again; the seconds kept are
 those measured when the answer was made. The hybrid judge caches the model's
 answers, not its score: the combination is applied with the weights of the moment.
@@ -14,8 +14,8 @@ import time
 from typing import Any
 
 from ..analysis import analyze
-from ..corpus import cache_dir
 from ..judge import applicable, combine, features, weights_for
+from ..paths import cache_home
 from ..roles import role_for_path
 from ..settings import Settings
 
@@ -26,7 +26,7 @@ def _key(path: str, text: str) -> str:
 
 class _Cache:
     def __init__(self, name: str) -> None:
-        self.file = cache_dir().parent / "bench" / f"{name.replace(':', '-').replace('/', '_')}.jsonl"
+        self.file = cache_home() / "bench" / f"{name.replace(':', '-').replace('/', '_')}.jsonl"
         self.rows: dict[str, dict[str, Any]] = {}
         if self.file.exists():
             for line in self.file.read_text("utf-8").splitlines():

@@ -1,4 +1,4 @@
-"""``scripts/bench.py quality`` and ``fit``: judges side by side on the same pairs, and the judge's fit.
+"""``bestcase bench quality`` and ``fit``: judges side by side on the same pairs, and the judge's fit.
 
 Pair accuracy counts a pair right when the better version scores strictly higher;
 a tie is reported as a tie (and is not right). Seconds per file are medians of

@@ -1,4 +1,4 @@
-"""The ``quality`` and ``fit`` actions of ``scripts/bench.py``: run, print, and write docs/benchmarks.md."""
+"""The ``quality`` and ``fit`` actions of ``bestcase bench``: run, print, and write the benchmarks document."""
 
 from __future__ import annotations
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..corpus import build_workspace
 from ..discovery import find_projects, select_files, walk_files
 from ..index import ScanIndex
 from ..rubric import RUBRIC_VERSION
@@ -36,6 +35,7 @@ from ..scan import run_scan
 from ..schema import FileScore
 from ..scorer import Scorer
 from ..settings import Settings
+from .corpus import build_workspace
 from .seed_method import SeedMethod, SeedResult
 
 # --- measuring -------------------------------------------------------------------------------
@@ -80,16 +80,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    gpu = ""
-    try:
-        import subprocess
+    from ..gpu import nvidia_smi
 
-        out = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=10
-        )
-        gpu = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
-    except (OSError, IndexError, Exception):
-        gpu = ""
+    names = nvidia_smi("name")
+    gpu = names[0][0] if names else ""
     return f"{cpu}, {os.cpu_count()} cores" + (f", {gpu}" if gpu else ", no GPU")
 
 

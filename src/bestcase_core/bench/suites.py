@@ -25,9 +25,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..corpus import PACKAGES, cache_dir, fetch_package
 from ..discovery import Project, select_files, walk_files
 from ..errors import FetchError
+from ..paths import cache_home
+from .corpus import PACKAGES, fetch_package
 
 DATA = Path(__file__).with_name("data")
 NATURAL_TSV = DATA / "natural_pairs.tsv"
@@ -109,7 +110,7 @@ def repo_dir(repo: str, repos: Path | None) -> Path:
     candidates = []
     if repos is not None:
         candidates += [repos / f"{owner}+{name}" / "repo", repos / f"{owner}+{name}", repos / owner / name]
-    cached = cache_dir().parent / "repos" / f"{owner}+{name}.git"
+    cached = cache_home() / "repos" / f"{owner}+{name}.git"
     candidates.append(cached)
     for c in candidates:
         if (c / "HEAD").exists() or (c / ".git").exists():

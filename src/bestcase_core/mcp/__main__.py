@@ -1,23 +1,14 @@
-"""``python -m bestcase_core.mcp`` / ``bestcase-mcp``: the MCP server for editors.
+"""``python -m bestcase_core.mcp`` / ``bestcase-mcp`` (= ``bestcase mcp``): the MCP server for editors.
 
-    bestcase-mcp [--root DIR | --storage DIR] [--model NAME]
-                 [--http [--host 127.0.0.1] [--port 8765] [--token T]]
-
-stdio is the default transport. Streamable HTTP listens on loopback unless
---host says otherwise; a non-loopback host needs --token or BESTCASE_MCP_TOKEN,
-which every request must then send as ``Authorization: Bearer <token>``.
-Only protocol goes to stdout; logs go to stderr.
+The options are parsed in :mod:`bestcase_core.cli.mcp`; this module holds the HTTP transport's
+guards: DNS-rebinding protection on loopback, a bearer token elsewhere.
 """
 
 from __future__ import annotations
 
-import argparse
 import hmac
 import ipaddress
-import logging
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
 
@@ -85,49 +76,10 @@ def http_app(server: Any, token: str | None, host: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..errors import BestcaseError
-    from ..settings import load_settings
-    from .server import build_server
+    """``bestcase-mcp [options]``, the same as ``bestcase mcp [options]``."""
+    from ..cli import main as cli_main
 
-    ap = argparse.ArgumentParser(
-        prog="bestcase-mcp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--root", type=Path, help="workspace root (store in <root>/.bestcases); default PROJECTS_PATH")
-    ap.add_argument("--storage", type=Path, help="store folder; default BESTCASE_STORAGE_PATH")
-    ap.add_argument("--model", help="model for score_code (default LLM_MODEL, else qwen2.5-coder:1.5b)")
-    ap.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=8765)
-    ap.add_argument(
-        "--token",
-        default=os.environ.get("BESTCASE_MCP_TOKEN"),
-        help="bearer token every HTTP request must send (default BESTCASE_MCP_TOKEN)",
-    )
-    ns = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        settings = load_settings(model=ns.model, projects_path=ns.root, storage_path=ns.storage)
-        server = build_server(settings)
-    except BestcaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not ns.http:
-        server.run()
-        return 0
-    if not _is_loopback(ns.host) and not ns.token:
-        print(
-            f"error: --host {ns.host} is reachable from other machines; set --token or BESTCASE_MCP_TOKEN.",
-            file=sys.stderr,
-        )
-        return 2
-    import uvicorn
-
-    print(
-        f"bestcase MCP on http://{ns.host}:{ns.port}/mcp" + (" (bearer token required)" if ns.token else ""),
-        file=sys.stderr,
-    )
-    uvicorn.run(http_app(server, ns.token, ns.host), host=ns.host, port=ns.port, log_level="warning")
-    return 0
+    return cli_main(["mcp", *(sys.argv[1:] if argv is None else argv)], prog="bestcase-mcp")
 
 
 if __name__ == "__main__":

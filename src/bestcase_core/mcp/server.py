@@ -8,7 +8,6 @@ can make the server read or write outside the storage folder.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from pathlib import Path
@@ -28,13 +27,12 @@ from .. import (
     FileScore,
     Scorer,
     Settings,
-    last_scan,
     load_settings,
     new_record_id,
     sanitize_project,
     validate_id,
 )
-from ..gpu_monitor import GpuReport, gpu_snapshot, layers_offloaded
+from ..status import ScanStatus, scan_status
 from ..store import iso
 
 log = logging.getLogger(__name__)
@@ -101,23 +99,6 @@ class SearchHit(BaseModel):
 
 class SearchResults(BaseModel):
     results: list[SearchHit]
-
-
-class StoreInfo(BaseModel):
-    path: str
-    exists: bool
-    records: int
-    projects: int
-    bytes: int
-
-
-class ScanStatus(BaseModel):
-    model: str
-    judge: str
-    scan_running: bool
-    last_scan: dict[str, Any] | None
-    store: StoreInfo
-    gpu: GpuReport = Field(description="the GPU and this server's VRAM now; the last scan's own is in its summary")
 
 
 def _summary(r: BestCaseRecord) -> RecordSummary:
@@ -340,30 +321,10 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
         await ctx.report_progress(3, 3, "done")
         return result
 
-    @server.tool()
-    def scan_status() -> ScanStatus:
+    @server.tool(name="scan_status")
+    def scan_status_tool() -> ScanStatus:
         """The last scan's summary and time, the model, whether a scan runs now, and the store's size."""
-        store = service.store
-        records, _ = store.scan_records()
-        size = 0
-        with contextlib.suppress(OSError):  # the folder may go, or a file leave, while it is summed
-            for p in store.path.iterdir():
-                with contextlib.suppress(OSError):
-                    size += p.stat().st_size if p.is_file() else 0
-        return ScanStatus(
-            model=settings.model_name(),
-            judge=settings.judge,
-            scan_running=store.scan_running(),
-            last_scan=last_scan(store.path),
-            store=StoreInfo(
-                path=str(store.path),
-                exists=store.path.is_dir(),
-                records=len(records),
-                projects=len({r.projectName for r in records}),
-                bytes=size,
-            ),
-            gpu=gpu_snapshot(layers_offloaded(service.scorer().load_report if service.scorer_loaded else None)),
-        )
+        return scan_status(settings, service.store, service.scorer().load_report if service.scorer_loaded else None)
 
     @server.resource(
         "bestcase://latest/{project}",

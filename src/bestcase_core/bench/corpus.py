@@ -3,7 +3,7 @@
 Several npm packages are Nuxt layers or apps with their sources (``nuxt.config.ts``,
 ``components/``, ``composables/``...). Module packages ship their runtime sources
 under ``dist/runtime``; for those that folder becomes the project root. Nothing
-fetched here is committed: the cache is ``.cache/npm`` (``BESTCASE_CACHE``).
+fetched here is committed: the cache is ``npm/`` in bestcase's cache (:func:`bestcase_core.paths.cache_home`).
 
 :func:`build_workspace` lays the packages out like the seed's workspace, some
 projects one level down and some two.
@@ -11,15 +11,14 @@ projects one level down and some two.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FetchError
-from .paths import REPO_ROOT
+from ..errors import FetchError
+from ..paths import cache_home
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ PACKAGES: tuple[CorpusPackage, ...] = (
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("BESTCASE_CACHE", REPO_ROOT / ".cache")) / "npm"
+    return cache_home() / "npm"
 
 
 def fetch_package(spec: str) -> Path:

@@ -1,0 +1,126 @@
+"""``bestcase bench``: bestcase against the seed's method, and the judges' quality, on real Nuxt code."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..settings import setting_help
+
+HELP = """bestcase against the seed's method, side by side, on real Nuxt code from npm.
+
+    bestcase bench [run] [--model NAME] [--files 40] [--no-quality] [--no-seed]
+                   [--doc FILE] [--json PATH] [--key NAME]
+                   [--seed-tokens N]      # random-weight runs: fix (a)'s output length
+    bestcase bench quality [--judges static,hybrid:qwen2.5-coder:1.5b,...] [--per-package 2]
+                   [--repos DIR] [--ctx 3072] [--known-max-files 12] [--no-known]
+                   # judges side by side on synthetic, natural and known-group suites
+    bestcase bench fit [--judge static|hybrid:MODEL] [--per-package 2] [--repos DIR] [--ctx 3072]
+                   # fit the judge's weights on the fit split
+
+The npm packages are fetched once into bestcase's cache (never committed). Speed
+is measured in one process, on the same files, model and machine; the results go
+to the terminal and to a section of the benchmarks document. Fitted weights go to
+src/bestcase_core/judge_weights.json in a checkout; an installed bestcase writes
+them to its cache and says where to commit them.
+"""
+
+
+def default_doc() -> Path:
+    """docs/benchmarks.md in a checkout; benchmarks.md in bestcase's cache otherwise."""
+    from ..paths import REPO_ROOT, cache_home, in_checkout
+
+    return REPO_ROOT / "docs" / "benchmarks.md" if in_checkout() else cache_home() / "benchmarks.md"
+
+
+def add(sub: Any) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="speed and quality benchmarks",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("action", nargs="?", choices=["run", "quality", "fit"], default="run")
+    p.add_argument(
+        "--judges",
+        default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
+        help="quality: judges to compare (static, hybrid:MODEL, r2:MODEL = rubric 2026.11-r2, seed:MODEL)",
+    )
+    p.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL (default static)")
+    p.add_argument("--per-package", type=int, default=2, help="synthetic suite: corpus files per npm package")
+    p.add_argument("--repos", type=Path, help="folder with the natural and known-group repositories (else cloned)")
+    p.add_argument("--ctx", type=int, default=3072, help="context for the model judges in quality and fit")
+    p.add_argument("--known-max-files", type=int, default=12, help="known groups: files per project")
+    p.add_argument("--no-known", action="store_true", help="quality: skip the known-groups suite")
+    p.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="quality, fit: only pairs and files whose model answers are cached (no model run)",
+    )
+    p.add_argument("--model", help=setting_help("model"))
+    p.add_argument("--files", type=int, help="use only this many files (round-robin over the projects)")
+    p.add_argument("--max-files", type=int, help=setting_help("max_files", "files per project, as the scan"))
+    p.add_argument("--no-quality", action="store_true", help="skip the original-vs-degraded quality block")
+    p.add_argument("--no-seed", action="store_true", help="skip run (a)")
+    p.add_argument("--no-2000", action="store_true", help="skip the 2,000-file warm rescan")
+    p.add_argument("--seed-tokens", type=int, help="fix (a)'s generated length (random-weight models)")
+    p.add_argument("--threshold", type=float, help=setting_help("exemplar_threshold", "exemplar threshold for (b)"))
+    p.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
+    p.add_argument("--doc", type=Path, help="the benchmarks document (default: docs/benchmarks.md in a checkout)")
+    p.add_argument("--key", help="section name in the doc (default: the model's file name)")
+    p.add_argument("--json", type=Path, help="also write the raw figures as JSON here")
+    p.set_defaults(run=run)
+
+
+def run(ns: argparse.Namespace) -> int:
+    from ..bench.markdown import render, save_json, write_section
+    from ..bench.report import HEADER
+    from ..bench.run import run_benchmark
+    from ..settings import load_settings
+
+    ns.doc = ns.doc or default_doc()
+    settings = load_settings(model=ns.model, max_files=ns.max_files, exemplar_threshold=ns.threshold)
+    args = list(getattr(ns, "argv", []))
+    args = args[1:] if args[:1] == ["bench"] else args
+    command = ("bestcase bench " + " ".join(shlex.quote(a) for a in args)).strip()
+    work = ns.work or Path(tempfile.mkdtemp(prefix="bestcase-bench-"))
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if ns.action in ("quality", "fit"):
+        from ..bench.report import fit_command, quality_command
+
+        settings = settings.model_copy(update={"n_ctx": ns.ctx, "vram_mb": settings.vram_mb})
+        action = fit_command if ns.action == "fit" else quality_command
+        return action(ns, settings, work, command, log)
+
+    result = run_benchmark(
+        settings,
+        files=ns.files,
+        work=work,
+        command=command,
+        quality=not ns.no_quality,
+        seed_run=not ns.no_seed,
+        fixed_seed_tokens=ns.seed_tokens,
+        rescan_2000=not ns.no_2000,
+        log=log,
+    )
+    if ns.seed_tokens:
+        result.notes.append(
+            f"(a) generated exactly {ns.seed_tokens} tokens per file (EOS ignored), the median "
+            "measured with the real weights: timings per token are real, the text is not."
+        )
+    text = render(result)
+    print(text)
+    key = ns.key or Path(settings.model_name()).name.replace(":", "-")
+    ns.doc.parent.mkdir(parents=True, exist_ok=True)
+    write_section(ns.doc, key, text, HEADER)
+    if ns.json:
+        save_json(result, ns.json)
+    print(f"wrote {ns.doc} (section {key})", file=sys.stderr)
+    return 0
