@@ -231,7 +231,16 @@ def run_scan(
             try:
                 with gpu:
                     _scan(
-                        root, settings, store, index, summary, force, all_projects, stop, progress, scorer_factory,
+                        root,
+                        settings,
+                        store,
+                        index,
+                        summary,
+                        force,
+                        all_projects,
+                        stop,
+                        progress,
+                        scorer_factory,
                         on_file,
                     )
             except BaseException:

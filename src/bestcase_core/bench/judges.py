@@ -20,7 +20,7 @@ from ..roles import role_for_path
 from ..settings import Settings
 
 
-def _key(path: str, text: str) -> str:
+def cache_key(path: str, text: str) -> str:
     return hashlib.sha256(path.encode() + b"\0" + text.encode()).hexdigest()
 
 
@@ -51,6 +51,11 @@ class Judge:
     """A named judge: ``score(path, text) -> (overall, seconds)``."""
 
     name = ""
+    #: Texts the model saw cut to fit its context, by cache key (a cut file is judged on its start only).
+    cut: set[str]
+
+    def __init__(self) -> None:
+        self.cut = set()
 
     def has(self, path: str, text: str) -> bool:
         """Whether scoring this text needs no model run (its answers are cached, or no model is used)."""
@@ -64,6 +69,7 @@ class StaticJudge(Judge):
     name = "static"
 
     def __init__(self) -> None:
+        super().__init__()
         self.weights = weights_for("static", None)[1]
 
     def score(self, path: str, text: str) -> tuple[float, float]:
@@ -78,6 +84,7 @@ class HybridJudge(Judge):
     """The scan's hybrid judge; the model's answers come from the cache when it has them."""
 
     def __init__(self, settings: Settings) -> None:
+        super().__init__()
         self.settings = settings
         self.model = settings.model_name()
         self.name = f"hybrid {self.model}"
@@ -87,10 +94,10 @@ class HybridJudge(Judge):
 
     def has(self, path: str, text: str) -> bool:
         """Whether the model's answers for this text are in the cache."""
-        return self.cache.get(_key(path, text)) is not None
+        return self.cache.get(cache_key(path, text)) is not None
 
     def answers(self, path: str, text: str) -> tuple[dict[str, float], float]:
-        key = _key(path, text)
+        key = cache_key(path, text)
         hit = self.cache.get(key)
         if hit is None:
             if self._scorer is None:
@@ -98,8 +105,10 @@ class HybridJudge(Judge):
 
                 self._scorer = Scorer(settings=self.settings, exemplar_threshold=101, judge="hybrid")
             result = self._scorer.score_text(text, path)
-            hit = {"answers": result.answers or {}, "seconds": result.seconds}
+            hit = {"answers": result.answers or {}, "seconds": result.seconds, "cut": result.truncated}
             self.cache.put(key, hit)
+        if hit.get("cut"):
+            self.cut.add(key)
         return hit["answers"], float(hit["seconds"])
 
     def score(self, path: str, text: str) -> tuple[float, float]:
@@ -112,6 +121,7 @@ class HybridJudge(Judge):
 
 class _EngineJudge(Judge):
     def __init__(self, settings: Settings, label: str) -> None:
+        super().__init__()
         self.settings = settings
         self.model = settings.model_name()
         self.name = f"{label} {self.model}"
@@ -123,19 +133,22 @@ class _EngineJudge(Judge):
 
         return Scorer(settings=self.settings, exemplar_threshold=101, judge="hybrid").engine
 
-    def _run(self, path: str, text: str) -> tuple[float, float]:
+    def _run(self, path: str, text: str) -> tuple[float, float, bool]:
+        """(overall, seconds, whether the text was cut to fit)."""
         raise NotImplementedError
 
     def has(self, path: str, text: str) -> bool:
-        return self.cache.get(_key(path, text)) is not None
+        return self.cache.get(cache_key(path, text)) is not None
 
     def score(self, path: str, text: str) -> tuple[float, float]:
-        key = _key(path, text)
+        key = cache_key(path, text)
         hit = self.cache.get(key)
         if hit is None:
-            overall, seconds = self._run(path, text)
-            hit = {"overall": overall, "seconds": seconds}
+            overall, seconds, cut = self._run(path, text)
+            hit = {"overall": overall, "seconds": seconds, "cut": cut}
             self.cache.put(key, hit)
+        if hit.get("cut"):
+            self.cut.add(key)
         return float(hit["overall"]), float(hit["seconds"])
 
 
@@ -145,13 +158,13 @@ class LegacyJudge(_EngineJudge):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings, "r2")
 
-    def _run(self, path: str, text: str) -> tuple[float, float]:
+    def _run(self, path: str, text: str) -> tuple[float, float, bool]:
         if self._impl is None:
             from .legacy_r2 import LegacyR2
 
             self._impl = LegacyR2(self._engine())
-        overall, seconds = self._impl.score(path, text)
-        return float(overall), float(seconds)
+        overall, seconds, cut = self._impl.score(path, text)
+        return float(overall), float(seconds), cut
 
 
 class SeedJudge(_EngineJudge):
@@ -160,10 +173,11 @@ class SeedJudge(_EngineJudge):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings, "seed")
 
-    def _run(self, path: str, text: str) -> tuple[float, float]:
+    def _run(self, path: str, text: str) -> tuple[float, float, bool]:
         if self._impl is None:
             from .seed_method import SeedMethod
 
             self._impl = SeedMethod(self._engine())
-        res = self._impl.score(path, text, seed=int(_key(path, text)[:6], 16))
-        return (float(res.score) if res.score is not None else -1.0), float(res.seconds)
+        res = self._impl.score(path, text, seed=int(cache_key(path, text)[:6], 16))
+        cut = len(text) > 2000  # the seed's method keeps 2,000 characters of a block, 3,000 of a file
+        return (float(res.score) if res.score is not None else -1.0), float(res.seconds), cut

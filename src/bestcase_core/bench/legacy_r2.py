@@ -65,8 +65,8 @@ class LegacyR2:
         self._branch = {d.key: eng.tokenize(' {"' + d.key + '": ') for d in DIMENSIONS}
         self._digits = [eng.tokenize(str(d))[0] for d in range(10)]
 
-    def score(self, filename: str, text: str) -> tuple[float, float]:
-        """(overall 0-100, seconds)."""
+    def score(self, filename: str, text: str) -> tuple[float, float, bool]:
+        """(overall 0-100, seconds, whether the file was cut to fit the context)."""
         import numpy as np
 
         eng = self.engine
@@ -91,4 +91,4 @@ class LegacyR2:
         scores = {k: round(float(e) * 100.0 / SCALE_MAX, 1) for k, e in zip(dims, expected, strict=True)}
         total = sum(_W[k] for k in scores)
         overall = round(sum(_W[k] * v for k, v in scores.items()) / total, 1)
-        return overall, time.perf_counter() - started
+        return overall, time.perf_counter() - started, fitted.truncated

@@ -17,9 +17,9 @@ HELP = """bestcase against the seed's method, side by side, on real Nuxt code fr
                    [--doc FILE] [--json PATH] [--key NAME]
                    [--seed-tokens N]      # random-weight runs: fix (a)'s output length
     bestcase bench quality [--judges static,hybrid:qwen2.5-coder:1.5b,...] [--per-package 2]
-                   [--repos DIR] [--ctx 3072] [--known-max-files 12] [--no-known]
+                   [--repos DIR] [--ctx N] [--known-max-files 12] [--no-known]
                    # judges side by side on synthetic, natural and known-group suites
-    bestcase bench fit [--judge static|hybrid:MODEL] [--per-package 2] [--repos DIR] [--ctx 3072]
+    bestcase bench fit [--judge static|hybrid:MODEL] [--per-package 2] [--repos DIR] [--ctx N]
                    # fit the judge's weights on the fit split
 
 The npm packages are fetched once into bestcase's cache (never committed). Speed
@@ -53,7 +53,12 @@ def add(sub: Any) -> None:
     p.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL (default static)")
     p.add_argument("--per-package", type=int, default=2, help="synthetic suite: corpus files per npm package")
     p.add_argument("--repos", type=Path, help="folder with the natural and known-group repositories (else cloned)")
-    p.add_argument("--ctx", type=int, default=3072, help="context for the model judges in quality and fit")
+    p.add_argument(
+        "--ctx",
+        type=int,
+        help="context for the model judges in quality and fit (default: the scan's, BESTCASE_CTX); "
+        "a smaller one cuts long files, so the model judges less than the scan does",
+    )
     p.add_argument("--known-max-files", type=int, default=12, help="known groups: files per project")
     p.add_argument("--no-known", action="store_true", help="quality: skip the known-groups suite")
     p.add_argument(
@@ -95,7 +100,7 @@ def run(ns: argparse.Namespace) -> int:
     if ns.action in ("quality", "fit"):
         from ..bench.report import fit_command, quality_command
 
-        settings = settings.model_copy(update={"n_ctx": ns.ctx, "vram_mb": settings.vram_mb})
+        settings = settings.model_copy(update={"n_ctx": ns.ctx or settings.n_ctx, "vram_mb": settings.vram_mb})
         action = fit_command if ns.action == "fit" else quality_command
         return action(ns, settings, work, command, log)
 
