@@ -9,6 +9,8 @@
                             # judges side by side on synthetic, natural and known-group suites
     python scripts/bench.py fit [--judge static|hybrid:MODEL] [--per-package 2] [--repos DIR] [--ctx 4096]
                             # fit the judge's weights on the fit split, into judge_weights.json
+    python scripts/bench.py scale [--model qwen2.5-coder:0.5b] [--files 8] [--actors 1,2,4] [--ctx 3072]
+                            # files/s with 1, 2, 4 Ray actors, and N actors x T threads against 1 x N*T
 
 The npm packages are fetched once into .cache/npm (never committed). Speed is
 measured in one process, on the same files, model and machine; the results go
@@ -33,13 +35,14 @@ def main() -> int:
     from bestcase_core.settings import load_settings
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("action", nargs="?", choices=["run", "quality", "fit"], default="run")
+    ap.add_argument("action", nargs="?", choices=["run", "quality", "fit", "scale"], default="run")
     ap.add_argument(
         "--judges",
         default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
         help="quality: judges to compare (static, hybrid:MODEL, r2:MODEL = rubric 2026.11-r2, seed:MODEL)",
     )
     ap.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL")
+    ap.add_argument("--actors", default="1,2,4", help="scale: actor counts to run side by side (one thread each)")
     ap.add_argument("--per-package", type=int, default=2, help="synthetic suite: corpus files per npm package")
     ap.add_argument("--repos", type=Path, help="folder with the natural and known-group repositories (else cloned)")
     ap.add_argument("--ctx", type=int, default=3072, help="context for the model judges in quality and fit")
@@ -69,6 +72,18 @@ def main() -> int:
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
+
+    if ns.action == "scale":
+        from bestcase_core.bench.scale import render_scale, run_scale
+
+        settings = settings.model_copy(update={"n_ctx": ns.ctx, "vram_mb": 0})
+        actors = tuple(int(a) for a in ns.actors.split(","))
+        scale = run_scale(settings, work, command.strip(), files=ns.files or 8, actors=actors, log=log)
+        text = render_scale(scale)
+        print(text)
+        write_section(ns.doc, "scale", text, "# Benchmarks\n")
+        print(f"wrote {ns.doc} (section scale)", file=sys.stderr)
+        return 0
 
     if ns.action in ("quality", "fit"):
         from bestcase_core.bench.report import fit_command, quality_command

@@ -3,7 +3,7 @@
 
     python scripts/scan.py [--root DIR] [--model NAME] [--storage DIR] [--min-score N]
                            [--max-files N] [--keep N] [--force] [--all-projects] [--json]
-                           [--every 6h]
+                           [--every 6h] [--ray [ADDRESS] [--actors N] [--gpus-per-actor F]]
     python scripts/scan.py backup DEST [--root DIR | --storage DIR]
     python scripts/scan.py restore SRC [--root DIR | --storage DIR]
 
@@ -11,7 +11,8 @@ Only files whose content, model or rubric changed are scored again. --every
 keeps scanning on that schedule until SIGINT/SIGTERM; the file being scored is
 finished, nothing is left half-written. A scan that fails there ends that scan
 only: each one logs a line (to stderr and <store>/scan.log) and the next comes
-at its time.
+at its time. --ray scores on a Ray cluster (docs/scale.md); this process still
+reads the workspace and writes the store.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 import signal
 import sys
 import threading
+from functools import partial
 from pathlib import Path
 
 import _common
@@ -82,6 +84,7 @@ def print_summary(s) -> None:  # type: ignore[no-untyped-def]
 
 def main() -> int:
     from bestcase_core.errors import CLIError
+    from bestcase_core.ray_scan import add_ray_arguments, run_ray_scan
     from bestcase_core.scan import run_scan
     from bestcase_core.settings import load_settings
     from bestcase_core.store import BestCaseStorage
@@ -107,6 +110,7 @@ def main() -> int:
     ap.add_argument("--every", help="keep scanning on this schedule (6h, 30m, ...) until stopped")
     ap.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    ray_options = add_ray_arguments(ap)
     ns = ap.parse_args()
 
     settings = load_settings(
@@ -142,6 +146,8 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    ray = ray_options(ns, settings)
+    scan = run_scan if ray is None else partial(run_ray_scan, options=ray)
     if ns.every:
         from bestcase_core.service import run_every
 
@@ -157,8 +163,9 @@ def main() -> int:
             all_projects=ns.all_projects,
             stop=stop,
             on_tick=on_tick,
+            scan=scan,
         )
-    summary = run_scan(
+    summary = scan(
         Path(root),
         settings,
         force=ns.force,
