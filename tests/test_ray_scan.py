@@ -18,19 +18,21 @@ from pathlib import Path
 
 import pytest
 
+from bestcase_core.errors import ConfigError
 from bestcase_core.index import INDEX_FILE, ScanIndex
 from bestcase_core.ray_scan import RayOptions, RayScoring, run_ray_scan
 from bestcase_core.scan import run_scan
 from conftest import REPO, TEST_MODEL, copy_example
 
-#: What differs between two scorings of the same file: how long they took.
-TIMINGS = {"seconds", "static_seconds"}
+#: What differs between two scorings of the same file: how long they took, and how much of the
+#: prompt the model had in its cache (the rubric prefix, after an actor's first file).
+COSTS = {"seconds", "static_seconds", "cached_tokens"}
 
 
 def scores(storage: Path) -> dict[tuple[str, str], dict]:
     with ScanIndex(storage) as idx:
         return {
-            (p, f.path): f.score.model_dump(mode="json", exclude=TIMINGS)
+            (p, f.path): f.score.model_dump(mode="json", exclude=COSTS)
             for p in idx.active_projects()
             for f in idx.active_files(p)
         }
@@ -184,3 +186,38 @@ def test_without_ray_the_flag_says_how_to_install_it(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         'error: Ray is not installed; --ray needs it: pip install "bestcase[ray]"'
     ]
+
+
+def test_the_pool_is_sized_from_the_cluster_resources():
+    from bestcase_core.ray_scan import pool_shape
+    from bestcase_core.settings import load_settings
+
+    s = load_settings(model=TEST_MODEL)
+    assert pool_shape(RayOptions(), s, {"CPU": 32.0}) == (8, 4)  # 4 threads each by default
+    assert pool_shape(RayOptions(actors=2), s, {"CPU": 32.0}) == (2, 16)
+    assert pool_shape(RayOptions(threads=1), s, {"CPU": 6.0}) == (6, 1)
+    assert pool_shape(RayOptions(), s.model_copy(update={"n_threads": 2}), {"CPU": 6.0}) == (3, 2)
+    assert pool_shape(RayOptions(gpus_per_actor=0.25), s, {"CPU": 16.0, "GPU": 2.0}) == (8, 2)
+    with pytest.raises(ConfigError, match="no GPUs"):
+        pool_shape(RayOptions(gpus_per_actor=1), s, {"CPU": 16.0})
+
+
+def test_ray_options_come_from_the_flags_or_the_environment(monkeypatch):
+    import argparse
+
+    from bestcase_core.ray_scan import add_ray_arguments
+    from bestcase_core.settings import load_settings
+
+    ap = argparse.ArgumentParser()
+    options = add_ray_arguments(ap)
+    s = load_settings(model=TEST_MODEL)
+    assert options(ap.parse_args([]), s) is None
+    with pytest.raises(ConfigError, match="go with --ray"):
+        options(ap.parse_args(["--actors", "2"]), s)
+    pytest.importorskip("ray")
+    assert options(ap.parse_args(["--ray"]), s) == RayOptions(address="local")
+    assert options(ap.parse_args(["--ray", "auto", "--actors", "3"]), s) == RayOptions(address="auto", actors=3)
+    monkeypatch.setenv("BESTCASE_RAY_ADDRESS", "10.0.0.1:6379")
+    from_env = load_settings(model=TEST_MODEL)
+    assert options(ap.parse_args([]), from_env) == RayOptions(address="10.0.0.1:6379")
+    assert options(ap.parse_args(["--ray", "auto"]), from_env) == RayOptions(address="auto")

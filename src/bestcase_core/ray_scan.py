@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import logging
 import os
 import threading
@@ -103,7 +104,11 @@ class ScorerActor:
         models_dir = Path(os.environ.get("BESTCASE_MODELS_DIR") or settings.models_dir)
         settings = settings.model_copy(update={"models_dir": models_dir})
         if settings.judge == "hybrid":
-            ensure_model(settings.model_name(), models_dir)
+            models_dir.mkdir(parents=True, exist_ok=True)
+            # one fetch per node: the other actors there wait for it, then only verify
+            with (models_dir / ".bestcase-fetch.lock").open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                ensure_model(settings.model_name(), models_dir)
         self.scorer = Scorer(settings=settings)
 
     def ready(self) -> str | None:
