@@ -20,9 +20,11 @@ to the terminal and to a section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import _common
@@ -82,6 +84,8 @@ def main() -> int:
         text = render_scale(scale)
         print(text)
         write_section(ns.doc, "scale", text, "# Benchmarks\n")
+        if ns.json:
+            ns.json.write_text(json.dumps(asdict(scale), indent=1), "utf-8")
         print(f"wrote {ns.doc} (section scale)", file=sys.stderr)
         return 0
 

@@ -43,6 +43,7 @@ class ScaleRun:
     steady_seconds: float
     per_file: list[float] = field(default_factory=list)
     prompt_tokens: int = 0
+    cached_tokens: int = 0  # of prompt_tokens, reused from the actor's cache (the rubric prefix)
 
     @property
     def steady_fps(self) -> float:
@@ -111,6 +112,7 @@ def scale_run(root: Path, settings: Settings, actors: int, threads: int, store: 
         steady_seconds=(last[0] - ready[0]) if ready and last else wall,
         per_file=per_file,
         prompt_tokens=summary.prompt_tokens,
+        cached_tokens=summary.cached_tokens,
     )
 
 
@@ -159,18 +161,19 @@ def render_scale(result: ScaleResult) -> str:
     lines = [
         f"## Scale: Ray actors on one machine ({result.model})",
         "",
-        f"{result.machine}, {result.cores} cores, {result.date}. `{result.command}`. "
-        f"{result.files} files, a cold scan each, context {result.n_ctx}. Steady: from the last actor loaded to "
-        "the last result; wall: the whole scan, actors' start included.",
+        f"{result.machine}, {result.date}. `{result.command}`. "
+        f"{result.files} files, a cold scan each, context {result.n_ctx}. Steady: from every actor loaded and "
+        "its rubric prefix evaluated to the last result; wall: the whole scan, actors' start included.",
         "",
-        "| actors x threads | CPUs used | steady files/s | wall files/s | s/file/actor (median) | prompt tokens/file |",
+        "| actors x threads | CPUs declared | steady files/s | wall files/s | s/file/actor (median) "
+        "| prompt tokens/file: evaluated of all |",
         "|---|---|---|---|---|---|",
     ]
     for r in result.runs:
-        tokens = r.prompt_tokens / r.files if r.files else 0
+        n = max(1, r.files)
         lines.append(
             f"| {r.actors} x {r.threads} | {r.actors * r.threads} | {r.steady_fps:.3f} | {r.wall_fps:.3f} "
-            f"| {r.median:.1f} | {tokens:.0f} |"
+            f"| {r.median:.1f} | {(r.prompt_tokens - r.cached_tokens) / n:.0f} of {r.prompt_tokens / n:.0f} |"
         )
     lines.append("")
     base = {(r.actors, r.threads): r for r in result.runs}
