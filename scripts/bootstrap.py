@@ -32,7 +32,7 @@ def run(cmd: list[str]) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dev", action="store_true", help="also install the test tools (pytest, ruff, mypy)")
+    ap.add_argument("--dev", action="store_true", help="also install the test tools (pytest, ruff, mypy, ray)")
     ap.add_argument("--preset", default="auto", help="llama.cpp build preset from CMakePresets.json")
     ap.add_argument("--model", help="model to fetch (default: LLM_MODEL, else the registry default)")
     ap.add_argument("--no-model", action="store_true", help="do not fetch a model")

@@ -73,6 +73,8 @@ _LAZY: dict[str, str] = {
     "run_scan": "scan",
     "plan_scan": "scan",
     "ScanSummary": "scan",
+    "run_ray_scan": "ray_scan",
+    "RayOptions": "ray_scan",
     "last_scan": "index",
     "ScanIndex": "index",
     "find_projects": "discovery",
@@ -126,6 +128,7 @@ if TYPE_CHECKING:
     from .index import ScanIndex, last_scan
     from .judge import Reasons, is_exemplar, teaching_value
     from .offload import OffloadPlan, make_plan, plan_offload
+    from .ray_scan import RayOptions, run_ray_scan
     from .registry import ModelSpec, default_model_name, get_model, list_models
     from .roles import Role, role_for_path
     from .rubric import DIMENSIONS, RUBRIC_VERSION

@@ -4,8 +4,10 @@ Three steps kept apart, so a different executor can replace the middle one:
 
 1. :func:`plan_scan` discovers projects and files, hashes each file and keeps
    the ones whose content, model or rubric changed (or all, with ``force``).
-2. The work units are scored, one file at a time behind the model's lock (with
-   ``CONCURRENCY > 1`` threads read and hash ahead while the model is busy).
+2. The work units are scored by a :class:`ScoringBackend`: in this process, one
+   file at a time behind the model's lock (with ``CONCURRENCY > 1`` threads read
+   and hash ahead while the model is busy), or by a pool of Ray actors
+   (:mod:`bestcase_core.ray_scan`) that get only each file's text, path and role.
 3. Each result is committed to the index the moment it exists; each changed
    project then gets a new BestCase record, and the HTML report is rewritten.
 
@@ -22,12 +24,12 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -38,7 +40,9 @@ from .gpu_monitor import GpuReport, GpuSampler, layers_offloaded
 from .index import ScanIndex, now_iso
 from .judge import is_exemplar as judge_exemplar
 from .registry import is_file_model
+from .roles import role_for_path
 from .rubric import RUBRIC_VERSION, grade, tier
+from .schema import FileScore
 from .settings import Settings
 from .sourcefile import decode_source, read_capped
 from .store import SCAN_CATEGORY, BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
@@ -203,8 +207,14 @@ def run_scan(
     scorer_factory: Callable[[], Any] | None = None,
     on_file: Callable[[str, str, float], None] | None = None,
     lock_wait: float = 0.0,
+    backend_factory: Callable[[], ScoringBackend] | None = None,
 ) -> ScanSummary:
     """Scan a workspace once. Safe to stop (``stop.set()``) or kill at any point and run again.
+
+    The files are scored in this process (by ``scorer_factory()``'s scorer, else a
+    :class:`~bestcase_core.scorer.Scorer`), or by ``backend_factory()``'s backend
+    (:mod:`bestcase_core.ray_scan` scores on a Ray cluster); either way this process
+    alone reads the workspace and writes the index, records and report.
 
     Another scan of the same store is waited for up to ``lock_wait`` seconds, then
     :class:`~bestcase_core.errors.ScanBusyError`.
@@ -229,6 +239,7 @@ def run_scan(
             scan_id = index.begin_scan(str(root), model)
             gpu = GpuSampler()
             try:
+                make_backend = backend_factory or partial(_default_backend, settings, scorer_factory)
                 with gpu:
                     _scan(
                         root,
@@ -240,7 +251,7 @@ def run_scan(
                         all_projects,
                         stop,
                         progress,
-                        scorer_factory,
+                        make_backend,
                         on_file,
                     )
             except BaseException:
@@ -262,6 +273,79 @@ def _finish(summary: ScanSummary, started: float, gpu: GpuSampler) -> None:
         summary.files_per_second = round(handled / summary.seconds, 2)
 
 
+def failure_reason(exc: BaseException, label: str) -> str:
+    """What the index records for a file whose scoring raised ``exc`` (an unexpected one is logged in full)."""
+    if isinstance(exc, InputFileError):
+        return exc.reason
+    if isinstance(exc, BestcaseError):
+        return str(exc)
+    log.error("scoring %s failed", label, exc_info=exc)
+    return f"internal error: {exc!r}"
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreJob:
+    """One file to score. Only ``text``, ``path`` and ``role`` go to a scorer; the rest stays with the writer."""
+
+    project: int  # index into the plan's projects
+    unit: WorkUnit
+    text: str
+
+    @property
+    def path(self) -> str:
+        return self.unit.file.rel
+
+    @property
+    def role(self) -> str:
+        return role_for_path(self.path).value
+
+
+#: What scoring a job gave: its score, or why it failed (the text the index records).
+Outcome = tuple[ScoreJob, FileScore | str]
+
+
+class ScoringBackend(Protocol):
+    """The scan's middle step: jobs in, outcomes out (in any order), each job exactly once unless stopped."""
+
+    gpu_layers: str | None
+
+    def score(self, jobs: Iterator[ScoreJob], stop: threading.Event) -> Iterator[Outcome]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessScoring:
+    """One scorer in this process, one file at a time, in order."""
+
+    def __init__(self, scorer: Any) -> None:
+        self.scorer = scorer
+        rep = getattr(scorer, "load_report", None)
+        self.gpu_layers = layers_offloaded(rep)
+
+    def score(self, jobs: Iterator[ScoreJob], stop: threading.Event) -> Iterator[Outcome]:
+        for job in jobs:
+            if stop.is_set():
+                return
+            try:
+                result: FileScore | str = self.scorer.score_text(job.text, job.path)
+            except StorageError:
+                raise
+            except Exception as exc:  # one file must not end the scan; the log keeps the traceback
+                result = failure_reason(exc, job.path)
+            yield job, result
+
+    def close(self) -> None:
+        pass
+
+
+def _default_backend(settings: Settings, scorer_factory: Callable[[], Any] | None) -> ScoringBackend:
+    if scorer_factory is not None:
+        return InProcessScoring(scorer_factory())
+    from .scorer import Scorer
+
+    return InProcessScoring(Scorer(settings=settings))
+
+
 def _scan(
     root: Path,
     settings: Settings,
@@ -272,103 +356,84 @@ def _scan(
     all_projects: bool,
     stop: threading.Event,
     progress: bool | None,
-    scorer_factory: Callable[[], Any] | None,
+    make_backend: Callable[[], ScoringBackend],
     on_file: Callable[[str, str, float], None] | None,
 ) -> None:
     plan = plan_scan(root, index, settings, force=force, all_projects=all_projects)
     summary.projects = len(plan.projects)
     summary.skipped = [FailedFile(project="", path=p.path, reason=p.reason) for p in plan.problems]
-    scorer = None
+    backend: ScoringBackend | None = None
     if plan.work_count:
         if settings.judge == "hybrid":
             resolve_model(settings.model_name(), settings.models_dir)  # a clear error before any work
-        if scorer_factory is not None:
-            scorer = scorer_factory()
-        else:
-            from .scorer import Scorer
-
-            scorer = Scorer(settings=settings)
-        summary.gpu_layers = layers_offloaded(scorer.load_report)
+        backend = make_backend()
+        summary.gpu_layers = backend.gpu_layers
     bar = _Progress(plan.work_count, progress)
     timings: list[float] = []
+    pending = [len(pp.work) for pp in plan.projects]
+    closed = 0  # projects before this one have been closed (records written), in plan order
+
+    def fail(i: int, unit: WorkUnit, reason: str) -> None:
+        name = plan.projects[i].project.name
+        index.record_failure(name, unit.file.rel, unit.sha256, reason)
+        summary.files_failed.append(FailedFile(project=name, path=unit.file.rel, reason=reason))
+        pending[i] -= 1
+        bar.update(unit.file.rel)
+
+    def jobs() -> Iterator[ScoreJob]:
+        """The driver reads: decode each file, and keep generated code from the model."""
+        for i, pp in enumerate(plan.projects):
+            for unit in pp.work:
+                try:
+                    text = decode_source(unit.data, f"{pp.project.name}/{unit.file.rel}")
+                    if looks_generated(text[:4000]):
+                        raise InputFileError(f"{pp.project.name}/{unit.file.rel}", "minified or generated; skipped")
+                except InputFileError as exc:
+                    fail(i, unit, exc.reason)
+                    continue
+                yield ScoreJob(i, unit, text)
+
+    def close_ready() -> None:
+        nonlocal closed
+        while closed < len(plan.projects) and pending[closed] == 0:
+            _close_project(plan.projects[closed], settings, store, index, summary)
+            closed += 1
+
     try:
         for pp in plan.projects:
             summary.files_unchanged += pp.unchanged
             for failure in pp.failed:
                 index.record_failure(failure.project, failure.path, None, failure.reason)
                 summary.files_failed.append(failure)
-            changed = bool(pp.work)
-            for unit in pp.work:
-                if stop.is_set():
-                    summary.stopped = True
-                    break
-                rel = unit.file.rel
-                try:
-                    text = decode_source(unit.data, f"{pp.project.name}/{rel}")
-                    if looks_generated(text[:4000]):
-                        raise InputFileError(f"{pp.project.name}/{rel}", "minified or generated; skipped")
-                    assert scorer is not None
-                    result = scorer.score_text(text, rel)
-                except InputFileError as exc:
-                    index.record_failure(pp.project.name, rel, unit.sha256, exc.reason)
-                    summary.files_failed.append(FailedFile(project=pp.project.name, path=rel, reason=exc.reason))
-                    bar.update(rel)
-                    continue
-                except StorageError:
-                    raise
-                except Exception as exc:  # one file must not end the scan; the log keeps the traceback
-                    if not isinstance(exc, BestcaseError):
-                        log.exception("scoring %s/%s failed", pp.project.name, rel)
-                    reason = str(exc) if isinstance(exc, BestcaseError) else f"internal error: {exc!r}"
-                    index.record_failure(pp.project.name, rel, unit.sha256, reason)
-                    summary.files_failed.append(FailedFile(project=pp.project.name, path=rel, reason=reason))
-                    bar.update(rel)
-                    continue
-                with store.write_lock():
-                    index.record(pp.project.name, unit.sha256, unit.file.size, result)
-                if is_exemplar(result, settings):
-                    pp.contents[rel] = (unit.sha256, unit.data)
-                summary.files_scored += 1
-                summary.prompt_tokens += result.prompt_tokens
-                summary.cached_tokens += result.cached_tokens
-                summary.generated_tokens += result.generated_tokens
-                timings.append(result.seconds)
-                if on_file is not None:
-                    on_file(pp.project.name, rel, result.overall)
-                bar.update(rel)
-            if summary.stopped:
-                break
-            summary.projects_scanned += 1
-            if not pp.project.path.is_dir():
-                summary.skipped.append(
-                    FailedFile(
-                        project=pp.project.name,
-                        path=pp.project.name,
-                        reason="project folder disappeared during the scan",
-                    )
-                )
-                continue
-            kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
-            removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
-            latest = store.latest(pp.project.name, SCAN_CATEGORY)
-            stale = latest is None or latest.patterns.get("exemplarThreshold") != settings.exemplar_threshold
-            if changed or removed or stale:
-                try:
-                    path = _write_record(store, index, pp.project, settings, pp.contents)
-                except StorageError:
-                    raise
-                except BestcaseError as exc:  # one project's record must not cost the others theirs
-                    summary.skipped.append(
-                        FailedFile(project=pp.project.name, path=pp.project.name, reason=f"no record written: {exc}")
-                    )
-                    continue
-                if path is not None:
-                    summary.bestcases_written.append(str(path))
-                    store.apply_retention(pp.project.name, settings.keep)
+        close_ready()
+        if backend is not None:
+            for job, result in backend.score(jobs(), stop):
+                pp, unit = plan.projects[job.project], job.unit
+                if isinstance(result, str):
+                    fail(job.project, unit, result)
+                else:
+                    with store.write_lock():
+                        index.record(pp.project.name, unit.sha256, unit.file.size, result)
+                    if is_exemplar(result, settings):
+                        pp.contents[job.path] = (unit.sha256, unit.data)
+                    summary.files_scored += 1
+                    summary.prompt_tokens += result.prompt_tokens
+                    summary.cached_tokens += result.cached_tokens
+                    summary.generated_tokens += result.generated_tokens
+                    timings.append(result.seconds)
+                    pending[job.project] -= 1
+                    if on_file is not None:
+                        on_file(pp.project.name, job.path, result.overall)
+                    bar.update(job.path)
+                close_ready()
+        close_ready()
+        summary.stopped = closed < len(plan.projects)
         if not summary.stopped:
             summary.projects_removed = index.retire_projects([p.project.name for p in plan.projects])
     finally:
         bar.close()
+        if backend is not None:
+            backend.close()
     summary.exemplars = sum(
         1 for name in index.active_projects() for f in index.active_files(name) if is_exemplar(f.score, settings)
     )
@@ -378,6 +443,39 @@ def _scan(
     from .report import write_report
 
     summary.report = str(write_report(store, index, summary, settings.exemplar_threshold))
+
+
+def _close_project(
+    pp: ProjectPlan, settings: Settings, store: BestCaseStorage, index: ScanIndex, summary: ScanSummary
+) -> None:
+    """All of a project's files are handled: note what is gone, write a record if anything changed."""
+    summary.projects_scanned += 1
+    if not pp.project.path.is_dir():
+        summary.skipped.append(
+            FailedFile(
+                project=pp.project.name,
+                path=pp.project.name,
+                reason="project folder disappeared during the scan",
+            )
+        )
+        return
+    kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
+    removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
+    latest = store.latest(pp.project.name, SCAN_CATEGORY)
+    stale = latest is None or latest.patterns.get("exemplarThreshold") != settings.exemplar_threshold
+    if pp.work or removed or stale:
+        try:
+            path = _write_record(store, index, pp.project, settings, pp.contents)
+        except StorageError:
+            raise
+        except BestcaseError as exc:  # one project's record must not cost the others theirs
+            summary.skipped.append(
+                FailedFile(project=pp.project.name, path=pp.project.name, reason=f"no record written: {exc}")
+            )
+            return
+        if path is not None:
+            summary.bestcases_written.append(str(path))
+            store.apply_retention(pp.project.name, settings.keep)
 
 
 def build_record(

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         validation_alias="BESTCASE_JUDGE",
         description="static: parser facts only, no model; hybrid: facts and the model's answers",
     )
+    ray_address: str | None = Field(
+        default=None,
+        validation_alias="BESTCASE_RAY_ADDRESS",
+        description="score on Ray: 'local' starts a cluster, 'auto' joins this machine's, or host:port / ray://host:10001",
+    )
 
     @field_validator("model")
     @classmethod

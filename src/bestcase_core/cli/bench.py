@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ HELP = """bestcase against the seed's method, side by side, on real Nuxt code fr
                    # judges side by side on synthetic, natural and known-group suites
     bestcase bench fit [--judge static|hybrid:MODEL] [--per-package 2] [--repos DIR] [--ctx N]
                    # fit the judge's weights on the fit split
+    bestcase bench scale [--model qwen2.5-coder:0.5b] [--files 8] [--actors 1,2,4] [--ctx 3072]
+                   # files/s with 1, 2, 4 Ray actors, and N actors x T threads against 1 x N*T
 
 The npm packages are fetched once into bestcase's cache (never committed). Speed
 is measured in one process, on the same files, model and machine; the results go
@@ -44,12 +48,13 @@ def add(sub: Any) -> None:
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("action", nargs="?", choices=["run", "quality", "fit"], default="run")
+    p.add_argument("action", nargs="?", choices=["run", "quality", "fit", "scale"], default="run")
     p.add_argument(
         "--judges",
         default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
         help="quality: judges to compare (static, hybrid:MODEL, r2:MODEL = rubric 2026.11-r2, seed:MODEL)",
     )
+    p.add_argument("--actors", default="1,2,4", help="scale: actor counts to run side by side (one thread each)")
     p.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL (default static)")
     p.add_argument("--per-package", type=int, default=2, help="synthetic suite: corpus files per npm package")
     p.add_argument("--repos", type=Path, help="folder with the natural and known-group repositories (else cloned)")
@@ -103,6 +108,20 @@ def run(ns: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"n_ctx": ns.ctx or settings.n_ctx, "vram_mb": settings.vram_mb})
         action = fit_command if ns.action == "fit" else quality_command
         return action(ns, settings, work, command, log)
+
+    if ns.action == "scale":
+        from ..bench.scale import render_scale, run_scale
+
+        settings = settings.model_copy(update={"n_ctx": ns.ctx or 3072, "vram_mb": 0})
+        actors = tuple(int(a) for a in ns.actors.split(","))
+        scale = run_scale(settings, work, command, files=ns.files or 8, actors=actors, log=log)
+        text = render_scale(scale)
+        print(text)
+        write_section(ns.doc, "scale", text, HEADER)
+        if ns.json:
+            ns.json.write_text(json.dumps(asdict(scale), indent=1), "utf-8")
+        log(f"wrote {ns.doc} (section scale)")
+        return 0
 
     result = run_benchmark(
         settings,

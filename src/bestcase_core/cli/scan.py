@@ -8,6 +8,7 @@ import re
 import signal
 import sys
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ Only files whose content, model or rubric changed are scored again. --every
 keeps scanning on that schedule until SIGINT/SIGTERM; the file being scored is
 finished, nothing is left half-written. A scan that fails there ends that scan
 only: each one logs a line (to stderr and <store>/scan.log) and the next comes
-at its time.
+at its time. --ray scores on a Ray cluster (docs/scale.md); this process still
+reads the workspace and writes the store.
 """
 
 
@@ -47,7 +49,9 @@ def add(sub: Any) -> None:
     p.add_argument("--every", help="keep scanning on this schedule (6h, 30m, ...) until stopped")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
-    p.set_defaults(run=run)
+    from ..ray_scan import add_ray_arguments
+
+    p.set_defaults(run=run, ray_options=add_ray_arguments(p))
 
 
 def parse_duration(text: str) -> float:
@@ -122,6 +126,13 @@ def run(ns: argparse.Namespace) -> int:
     root = settings.projects_path
     if root is None:
         raise CLIError("No workspace root: pass --root DIR or set PROJECTS_PATH (bestcase scan --root DIR).")
+    ray = ns.ray_options(ns, settings)
+    if ray is None:
+        scan = run_scan
+    else:
+        from ..ray_scan import run_ray_scan
+
+        scan = partial(run_ray_scan, options=ray)
 
     stop = threading.Event()
 
@@ -146,8 +157,9 @@ def run(ns: argparse.Namespace) -> int:
             all_projects=ns.all_projects,
             stop=stop,
             on_tick=on_tick,
+            scan=scan,
         )
-    summary = run_scan(
+    summary = scan(
         Path(root),
         settings,
         force=ns.force,
