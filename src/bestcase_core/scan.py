@@ -31,16 +31,27 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .clock import iso, now_iso, now_ms
 from .discovery import Problem, Project, SourceFile, find_projects, looks_generated, select_files, walk_files
 from .errors import BestcaseError, InputFileError, StorageError, WorkspaceError
 from .fetch import resolve_model
-from .index import ScanIndex, now_iso
+from .index import ScanIndex
 from .judge import is_exemplar as judge_exemplar
+from .record import (
+    SCAN_CATEGORY,
+    Exemplar,
+    FailedEntry,
+    FileScoreSummary,
+    Patterns,
+    ProjectRecord,
+    RecordFile,
+    RecordMetadata,
+)
 from .registry import is_file_model
 from .rubric import RUBRIC_VERSION, grade, tier
 from .settings import Settings
 from .sourcefile import decode_source, read_capped
-from .store import SCAN_CATEGORY, BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
+from .store import BestCaseStorage, new_record_id
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +349,7 @@ def _scan(
             kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
             removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
             latest = store.latest(pp.project.name, SCAN_CATEGORY)
-            stale = latest is None or latest.patterns.get("exemplarThreshold") != settings.exemplar_threshold
+            stale = latest is None or latest.patterns.exemplarThreshold != settings.exemplar_threshold
             if changed or removed or stale:
                 try:
                     path = _write_record(store, index, pp.project, settings, pp.contents)
@@ -352,6 +363,7 @@ def _scan(
                 if path is not None:
                     summary.bestcases_written.append(str(path))
                     store.apply_retention(pp.project.name, settings.keep)
+                    store.sync_search(index)
         if not summary.stopped:
             summary.projects_removed = index.retire_projects([p.project.name for p in plan.projects])
     finally:
@@ -374,7 +386,7 @@ def build_record(
     settings: Settings,
     read: Callable[[str], str | None],
     ms: int,
-) -> BestCaseRecord | None:
+) -> ProjectRecord | None:
     """The seed-compatible record of one project from its active index rows."""
     if not files:
         return None
@@ -391,65 +403,66 @@ def build_record(
         content = read(s.path)
         if content is not None:
             record_files.append(
-                {"path": s.path, "content": content, "purpose": s.reasons.summary if s.reasons else s.role.value}
+                RecordFile(path=s.path, content=content, purpose=s.reasons.summary if s.reasons else s.role.value)
             )
     t = tier(project_score)
-    patterns = {
-        "projectScore": project_score,
-        "tier": t,
-        "grade": grade(project_score),
-        "model": scores[0].model,
-        "judge": scores[0].judge,
-        "rubricVersion": RUBRIC_VERSION,
-        "scannedAt": iso(ms),
-        "exemplarThreshold": settings.exemplar_threshold,
-        "dimensionAverages": {k: round(sum(v) / len(v), 1) for k, v in dims.items()},
-        "fileScores": [
-            {
-                "path": s.path,
-                "role": s.role.value,
-                "overall": s.overall,
-                "grade": grade(s.overall),
-                "dimensions": s.dimensions,
-                "exemplar": is_exemplar(s, settings),
-                "teaching": s.teaching,
-                "judge": s.judge,
-                "parse": s.parse,
-                "truncated": s.truncated,
-                "sha256": sha.get(s.path),  # what was scored; lets a damaged index be rebuilt
-            }
+    patterns = Patterns(
+        projectScore=project_score,
+        tier=t,
+        grade=grade(project_score),
+        model=scores[0].model,
+        judge=scores[0].judge,
+        rubricVersion=RUBRIC_VERSION,
+        scannedAt=iso(ms),
+        exemplarThreshold=settings.exemplar_threshold,
+        dimensionAverages={k: round(sum(v) / len(v), 1) for k, v in dims.items()},
+        fileScores=[
+            FileScoreSummary(
+                path=s.path,
+                role=s.role.value,
+                overall=s.overall,
+                grade=grade(s.overall),
+                dimensions=s.dimensions,
+                exemplar=is_exemplar(s, settings),
+                teaching=s.teaching,
+                judge=s.judge,
+                parse=s.parse,
+                truncated=s.truncated,
+                sha256=sha.get(s.path),  # what was scored; lets a damaged index be rebuilt
+            )
             for s in sorted(scores, key=lambda s: (-s.overall, s.path))
         ],
-        "exemplars": [
-            {
-                "path": s.path,
-                "role": s.role.value,
-                "overall": s.overall,
-                "dimensions": s.dimensions,
-                "teaching": s.teaching,
-                "judge": s.judge,
-                "reasons": s.reasons.model_dump() if s.reasons else None,
-            }
+        exemplars=[
+            Exemplar(
+                path=s.path,
+                role=s.role.value,
+                overall=s.overall,
+                dimensions=s.dimensions,
+                teaching=s.teaching,
+                judge=s.judge,
+                reasons=s.reasons,
+                facts=s.facts.patterns if s.facts else [],
+            )
             for s in exemplars
         ],
-        "failed": [{"path": p, "reason": r} for _, p, r in failures],
-    }
+        failed=[FailedEntry(path=p, reason=r) for _, p, r in failures],
+    )
     roles = sorted({s.role.value for s in exemplars})
-    return BestCaseRecord(
+    return ProjectRecord(
         id=new_record_id(project.name, None, ms),
         projectName=project.name,
-        category="auto-scan",
+        category=SCAN_CATEGORY,
         description=(
             f"Best files of {project.name}: {len(exemplars)} exemplar(s) of {len(scores)} scored, "
             f"project score {project_score} (tier {t})."
         ),
         files=record_files,
         patterns=patterns,
-        metadata={
-            "createdAt": iso(ms),
-            "updatedAt": iso(ms),
-            "tags": ["bestcase", "nuxt" if project.nuxt else "js", f"tier-{t}", *roles],
-        },
+        metadata=RecordMetadata(
+            createdAt=iso(ms),
+            updatedAt=iso(ms),
+            tags=["bestcase", "nuxt" if project.nuxt else "js", f"tier-{t}", *roles],
+        ),
     )
 
 
@@ -479,7 +492,7 @@ def _write_record(
         ms = latest.created_ms + 1  # ids stay ordered within one millisecond
     failures = index.failures(project.name)
 
-    def make(stamp: int) -> BestCaseRecord:
+    def make(stamp: int) -> ProjectRecord:
         record = build_record(project, files, failures, settings, read, stamp)
         assert record is not None  # only None without files
         return record
