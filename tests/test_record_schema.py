@@ -34,8 +34,7 @@ def _v0_store(tmp_path: Path) -> BestCaseStorage:
 def test_the_published_schema_is_generated_from_the_models():
     """Regenerate it with: python -m bestcase_core.record --schema > docs/record.schema.json"""
     assert json.loads(SCHEMA_FILE.read_text()) == record_json_schema(), (
-        "docs/record.schema.json is out of date: run python -m bestcase_core.record --schema > "
-        "docs/record.schema.json"
+        "docs/record.schema.json is out of date: run python -m bestcase_core.record --schema > docs/record.schema.json"
     )
     out = subprocess.run(
         [sys.executable, "-m", "bestcase_core.record", "--schema"], capture_output=True, text=True, check=True

@@ -169,6 +169,7 @@ class ScanIndex:
     def __init__(self, storage: Path, *, readonly: bool = False, repair: bool = False) -> None:
         self.path = Path(storage) / INDEX_FILE
         self.rebuilt: str | None = None  # where a damaged index was moved to
+        self._ranking = search_mod.Ranking()  # what search ranks on, read once per change of the table
         try:
             if readonly:
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
@@ -440,7 +441,9 @@ class ScanIndex:
         min_score: float | None = None,
         limit: int = 10,
     ) -> list[search_mod.SearchHit]:
-        return search_mod.search(self.db, query, role=role, dimension=dimension, min_score=min_score, limit=limit)
+        return search_mod.search(
+            self.db, query, role=role, dimension=dimension, min_score=min_score, limit=limit, ranking=self._ranking
+        )
 
     def backup_to(self, dest: Path) -> None:
         """A consistent copy of the index, even while a scan writes (SQLite's online backup)."""

@@ -36,7 +36,6 @@ from .discovery import Problem, Project, SourceFile, find_projects, looks_genera
 from .errors import BestcaseError, InputFileError, StorageError, WorkspaceError
 from .fetch import resolve_model
 from .index import ScanIndex
-from .judge import is_exemplar as judge_exemplar
 from .record import (
     SCAN_CATEGORY,
     Exemplar,
@@ -161,17 +160,12 @@ def plan_scan(
                 row = index.lookup(project.name, f.rel)
                 if not force and _is_done(row, sha, model, settings):
                     plan.unchanged += 1
-                    if row is not None and is_exemplar(row.score, settings):
+                    if row is not None and row.score.exemplar_at(settings.exemplar_threshold):
                         plan.contents[f.rel] = (sha, data)
                     continue
                 plan.work.append(WorkUnit(f, sha, data))
             plans.append(plan)
     return ScanPlan(root, plans, problems)
-
-
-def is_exemplar(score: Any, settings: Settings) -> bool:
-    """An exemplar under the current threshold (which may differ from the one it was scored with)."""
-    return judge_exemplar(score.overall, score.teaching, settings.exemplar_threshold)
 
 
 def _is_done(row: Any, sha: str, model: str, settings: Settings) -> bool:
@@ -324,7 +318,7 @@ def _scan(
                     continue
                 with store.write_lock():
                     index.record(pp.project.name, unit.sha256, unit.file.size, result)
-                if is_exemplar(result, settings):
+                if result.exemplar_at(settings.exemplar_threshold):
                     pp.contents[rel] = (unit.sha256, unit.data)
                 summary.files_scored += 1
                 summary.prompt_tokens += result.prompt_tokens
@@ -369,7 +363,10 @@ def _scan(
     finally:
         bar.close()
     summary.exemplars = sum(
-        1 for name in index.active_projects() for f in index.active_files(name) if is_exemplar(f.score, settings)
+        1
+        for name in index.active_projects()
+        for f in index.active_files(name)
+        if f.score.exemplar_at(settings.exemplar_threshold)
     )
     if timings:
         summary.seconds_per_file = round(sum(timings) / len(timings), 3)
@@ -393,7 +390,7 @@ def build_record(
     scores = [f.score for f in files]
     sha = {f.score.path: getattr(f, "sha256", None) for f in files}
     project_score = round(sum(s.overall for s in scores) / len(scores), 1)
-    exemplars = sorted((s for s in scores if is_exemplar(s, settings)), key=lambda s: -s.overall)
+    exemplars = sorted((s for s in scores if s.exemplar_at(settings.exemplar_threshold)), key=lambda s: -s.overall)
     dims: dict[str, list[float]] = {}
     for s in scores:
         for k, v in s.dimensions.items():
@@ -423,7 +420,7 @@ def build_record(
                 overall=s.overall,
                 grade=grade(s.overall),
                 dimensions=s.dimensions,
-                exemplar=is_exemplar(s, settings),
+                exemplar=s.exemplar_at(settings.exemplar_threshold),
                 teaching=s.teaching,
                 judge=s.judge,
                 parse=s.parse,

@@ -228,6 +228,7 @@ class BestCaseStorage:
         self._index: ScanIndex | None = None  # the index searches run on (see _search_index)
         self._index_ino: int | None = None
         self._index_lock = threading.Lock()
+        self._synced_folder_time: int | None = None
         self.remove_stale_temp()
 
     def remove_stale_temp(self, older_than: float = STALE_TMP_SECONDS) -> builtins.list[str]:
@@ -517,15 +518,29 @@ class BestCaseStorage:
                     return search_mod.search(
                         db, query, role=role, dimension=dimension, min_score=min_score, limit=limit
                     )
-            self.sync_search(index, only_if_changed=True)
+            self._sync_if_changed(index)
             return index.search(query, role=role, dimension=dimension, min_score=min_score, limit=limit)
 
-    def sync_search(self, index: ScanIndex, *, only_if_changed: bool = False) -> None:
-        """Bring ``index``'s search table in step with the records (skipped when they did not change)."""
-        signature = search_mod.records_signature(self.path)
-        if only_if_changed and signature and signature == index.search_signature():
+    def _sync_if_changed(self, index: ScanIndex) -> None:
+        """:meth:`sync_search` when a record file came, went or changed since the last search.
+
+        Every write here renames a file into the folder, which changes the folder's time; so while that time
+        is what it was, the files' signature is not read again (a record edited in place by hand is seen
+        at the next change in the folder)."""
+        try:
+            folder_time = self.path.stat().st_mtime_ns
+        except OSError:
+            folder_time = None
+        if folder_time is not None and folder_time == self._synced_folder_time:
             return
-        index.sync_search(self.list(), signature)
+        signature = search_mod.records_signature(self.path)
+        if not signature or signature != index.search_signature():
+            index.sync_search(self.list(), signature)
+        self._synced_folder_time = folder_time
+
+    def sync_search(self, index: ScanIndex) -> None:
+        """Bring ``index``'s search table in step with the records now."""
+        index.sync_search(self.list(), search_mod.records_signature(self.path))
 
     def _search_index(self) -> ScanIndex | None:
         """The index searches run on, opened once and again when the file was replaced; None if it cannot be."""
@@ -537,6 +552,7 @@ class BestCaseStorage:
             ino = None
         if self._index is not None and ino is not None and ino == self._index_ino:
             return self._index
+        self._synced_folder_time = None
         if self._index is not None:
             with contextlib.suppress(Exception):
                 self._index.close()
