@@ -16,6 +16,7 @@ taken from the files, some with a role or a dimension.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shlex
@@ -25,12 +26,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import TypedDict
 
 from ..discovery import Project
 from ..errors import BestcaseError
 from ..index import IndexedFile, ScanIndex
 from ..judge import TEACHING_MIN
+from ..record import ProjectRecord
 from ..rubric import RUBRIC_VERSION
 from ..scan import build_record
 from ..schema import FileScore
@@ -139,20 +143,30 @@ def build_store(folder: Path, pool: list[tuple[str, str, FileScore]], n: int, pe
         ms = 1_800_000_000_000 + p
         record = build_record(project, rows, [], settings, texts.get, ms)
         assert record is not None
-        store.create(lambda _ms, record=record: record, ms)
+        store.create(partial(_same, record), ms)
     return projects
 
 
-def queries(pool: list[tuple[str, str, FileScore]], n: int, seed: int = 7) -> list[dict[str, object]]:
+def _same(record: ProjectRecord, _ms: int) -> ProjectRecord:
+    return record
+
+
+class Query(TypedDict, total=False):
+    query: str
+    role: str
+    dimension: str
+
+
+def queries(pool: list[tuple[str, str, FileScore]], n: int, seed: int = 7) -> list[Query]:
     """Half what an agent asks (:data:`AGENT_QUERIES`), half words from the files; a third with a role,
     a sixth ranked by a dimension."""
     rng = random.Random(seed)
     words = sorted({w for _, text, _ in pool for w in re.findall(r"\b[a-zA-Z][a-zA-Z]{3,24}\b", text)})
     roles = sorted({s.role.value for _, _, s in pool})
-    out: list[dict[str, object]] = []
+    out: list[Query] = []
     for i in range(n):
         text = AGENT_QUERIES[(i // 2) % len(AGENT_QUERIES)] if i % 2 == 0 else ""
-        q: dict[str, object] = {"query": text or " ".join(rng.sample(words, rng.choice((1, 2, 3))))}
+        q: Query = {"query": text or " ".join(rng.sample(words, rng.choice((1, 2, 3))))}
         if i % 3 == 0:
             q["role"] = rng.choice(roles)
         if i % 6 == 1:
@@ -185,7 +199,7 @@ def run_search_bench(
         store.search(**qs[0])  # opens the index once, as a running server has
         for q in qs:
             t0 = time.perf_counter()
-            found = store.search(**q, limit=10)  # type: ignore[arg-type]
+            found = store.search(**q, limit=10)
             times.append((time.perf_counter() - t0) * 1000)
             hits += len(found)
     times.sort()
@@ -205,9 +219,11 @@ def run_search_bench(
 
 def render(f: SearchFigures, command: str) -> str:
     verdict = "met" if f.p50_ms < 10 else "missed"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"### Search ({machine()})\n\n"
-        f"{date.today().isoformat()}; command: `{command}`.\n\n"
+        f"{date.today().isoformat()}; command: `{command}`; load average while it ran: {load} "
+        "(other work shared the machine).\n\n"
         f"{f.exemplars:,} exemplars in {f.projects} projects, copies of {f.distinct_files} real files the static "
         f"judge found something to teach in; {f.queries} queries (half what an agent asks, such as "
         f"'composable that calls an API with error handling', half 1-3 words from the files; a third with a "
