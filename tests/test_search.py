@@ -151,3 +151,14 @@ def test_search_hits_carry_the_records_exemplar_fields_without_redeclaring_them(
     record = json.loads(next(store.path.glob("00.common-shop-nuxt3-*.json")).read_text())
     exemplar = next(e for e in record["patterns"]["exemplars"] if e["path"] == hit.path)
     assert hit.model_dump(include=set(exemplar)) == exemplar
+
+
+def test_the_search_benchmark_measures_queries_over_a_store_it_builds(tmp_path):
+    from bestcase_core.bench.search import render, run_search_bench
+    from conftest import EXAMPLE
+
+    figures = run_search_bench([EXAMPLE], exemplars=120, per_project=50, n_queries=20)
+    assert figures.exemplars == 120 and figures.projects == 3 and figures.queries == 20
+    assert 0 < figures.p50_ms <= figures.p95_ms <= figures.max_ms
+    assert figures.mean_hits > 0
+    assert "| p50 | p95 |" in render(figures, "python -m bestcase_core.bench.search")
