@@ -6,14 +6,17 @@ those three changed. Every result is committed as soon as it exists, so a scan
 killed at any point loses nothing already scored; SQLite's journal keeps the
 file whole. WAL mode lets the MCP server read while a scan writes.
 
+It also holds the exemplar search (``search_*`` tables, an FTS5 one among
+them; :mod:`bestcase_core.search` owns them), filled from the records.
+
 The schema grows through numbered migrations, each a small function recorded
 in ``_migrations`` once it ran (the pattern of simonw/llm's ``migrations.py``).
 A migration and its record commit together or not at all.
 
 The file is created 0600, like the records. A scan that finds it damaged moves
 it aside (``index.sqlite.corrupt-<time>``) with a warning and starts a new one,
-filled again from the records' file scores; whatever they do not cover is
-scored again. No record is touched.
+filled again from the records' file scores and exemplars; whatever they do
+not cover is scored again. No record is touched.
 """
 
 from __future__ import annotations

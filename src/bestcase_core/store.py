@@ -5,9 +5,11 @@ atomic (temporary file, fsync, rename), so a reader sees the old record or the
 new one, never half of one. One bad file never takes the store down: ``list``
 and ``search`` skip it and report it; ``load`` of it is a clear error.
 
-A record keeps the seed's fields (``id, projectName, category, description,
-files[{path, content, purpose}], patterns{...}, metadata{createdAt, updatedAt,
-tags[]}``); bestcase's own data lives inside ``patterns``.
+A record is a :class:`bestcase_core.record.ProjectRecord`: the seed's fields
+(``id, projectName, category, description, files[{path, content, purpose}],
+patterns{...}, metadata{createdAt, updatedAt, tags[]}``) and ``schemaVersion``;
+bestcase's own data lives inside ``patterns``. :meth:`BestCaseStorage.search`
+runs on the index's FTS5 table (:mod:`bestcase_core.search`).
 """
 
 from __future__ import annotations
