@@ -143,10 +143,10 @@ def example_scan(tmp_path_factory, settings_05b):
     run_scan(root, first, storage=storage, progress=False)
     scores = sorted(
         (
-            f["overall"]
+            f.overall
             for r in BestCaseStorage(storage).list()
-            for f in r.patterns["fileScores"]
-            if f["teaching"] >= TEACHING_MIN
+            for f in r.patterns.fileScores
+            if f.teaching >= TEACHING_MIN
         ),
         reverse=True,
     )

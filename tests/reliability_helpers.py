@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bestcase_core import store as store_mod
+from bestcase_core.clock import iso
 from bestcase_core.discovery import Project
 from bestcase_core.index import IndexedFile
+from bestcase_core.record import Patterns, ProjectRecord, RecordFile, RecordMetadata
 from bestcase_core.roles import role_for_path
 from bestcase_core.rubric import RUBRIC_VERSION
 from bestcase_core.scan import build_record
 from bestcase_core.schema import FileScore, Reasons
 from bestcase_core.settings import load_settings
-from bestcase_core.store import BestCaseRecord, new_record_id
+from bestcase_core.store import new_record_id
 from conftest import TEST_MODEL
 
 NAMES = [
@@ -85,15 +86,15 @@ def scan_record(project: str, ms: int, path: str = "utils/a.ts", content: str = 
 
 
 def saved_record(project: str, ms: int, category: str = "composables", content: str = "CLIENT_SUPPLIED_CODE"):
-    stamp = store_mod.iso(ms)
-    return BestCaseRecord(
+    stamp = iso(ms)
+    return ProjectRecord(
         id=new_record_id(project, category, ms),
         projectName=project,
         category=category,
         description="saved by hand",
-        files=[{"path": "utils/a.ts", "content": content, "purpose": "x"}],
-        patterns={"source": "save_bestcase"},
-        metadata={"createdAt": stamp, "updatedAt": stamp, "tags": ["hand"]},
+        files=[RecordFile(path="utils/a.ts", content=content, purpose="x")],
+        patterns=Patterns(source="save_bestcase"),
+        metadata=RecordMetadata(createdAt=stamp, updatedAt=stamp, tags=["hand"]),
     )
 
 

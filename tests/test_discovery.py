@@ -146,3 +146,31 @@ def test_selection_is_capped_deterministic_and_covers_every_role(tmp_path):
     assert picked == select_files(list(reversed(files)), 12)
     roles = {f.role for f in picked}
     assert {Role.composable, Role.store, Role.page, Role.component, Role.server_route} <= roles
+
+
+def test_files_under_services_and_lib_are_found_and_scored(tmp_path):
+    """Before: discovery kept its own list of role folders without services/ and lib/ (roles.py has them),
+    so their files were never scanned."""
+    import shutil
+
+    from bestcase_core.scan import run_scan
+    from bestcase_core.settings import load_settings
+    from bestcase_core.store import BestCaseStorage
+
+    root = copy_example(tmp_path / "ws")
+    shop = root / "00.common" / "shop-nuxt3"
+    (shop / "services").mkdir()
+    (shop / "lib" / "money").mkdir(parents=True)
+    shutil.copy(shop / "composables" / "useProducts.ts", shop / "services" / "products.ts")
+    shutil.copy(shop / "utils" / "format.ts", shop / "lib" / "money" / "format.ts")
+    project = next(p for p in find_projects(root).projects if p.name == "00.common/shop-nuxt3")
+    files, _ = walk_files(project, max_bytes=256 * 1024, root=root)
+    roles = {f.rel: f.role for f in files}
+    assert roles["services/products.ts"] == Role.util and roles["lib/money/format.ts"] == Role.util
+
+    settings = load_settings(judge="static")
+    run_scan(root, settings, storage=tmp_path / "store", progress=False)
+    record = BestCaseStorage(tmp_path / "store").latest("00.common/shop-nuxt3")
+    scored = {f.path: f for f in record.patterns.fileScores}
+    assert {"services/products.ts", "lib/money/format.ts"} <= set(scored)
+    assert scored["services/products.ts"].role == "util" and scored["services/products.ts"].overall > 0

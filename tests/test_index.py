@@ -55,7 +55,7 @@ def test_a_migration_that_fails_halfway_leaves_nothing_behind(tmp_path, monkeypa
         index.record_failure("p", "a.ts", None, "why")
         assert index.failures("p") == [("p", "a.ts", "why")]
         names = {r[0] for r in index.db.execute("SELECT name FROM _migrations")}
-        assert names == {"m001_initial", "m002_failures"}
+        assert names == {"m001_initial", "m002_failures", "m003_search"}
 
 
 def test_a_damaged_index_is_moved_aside_and_the_scan_still_runs(tmp_path, caplog):

@@ -197,7 +197,7 @@ def test_retention_keeps_hand_saved_records_and_they_never_hide_the_scan(tmp_pat
     assert latest.from_scan and latest.files[0].content == "SCAN_CODE_3"
     assert [r.id for r in store.latest_per_project()] == [latest.id]
     hits = store.search("a")
-    assert hits and all(h["id"] == latest.id for h in hits)
+    assert hits and all(h.id == latest.id for h in hits)
     assert store.latest("shop", "composables").files[0].content == "CLIENT_SUPPLIED_CODE"
 
 

@@ -111,7 +111,7 @@ def test_only_changed_files_are_scored_again_and_deleted_ones_leave(mini):
     third = run_scan(root, settings, storage=storage, progress=False)
     assert third.projects_removed == ["admin-dashboard"]
     latest = BestCaseStorage(storage).latest("00.common/shop-nuxt3")
-    assert "stores/cart.ts" not in [f["path"] for f in latest.patterns["fileScores"]]
+    assert "stores/cart.ts" not in [f.path for f in latest.patterns.fileScores]
 
 
 def test_force_and_a_different_model_score_everything_again(mini, model_05b):

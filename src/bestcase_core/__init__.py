@@ -67,6 +67,16 @@ _LAZY: dict[str, str] = {
     "diagnose": "doctor",
     "BestCaseStorage": "store",
     "BestCaseRecord": "store",
+    "ProjectRecord": "record",
+    "Patterns": "record",
+    "Exemplar": "record",
+    "FileScoreSummary": "record",
+    "FailedEntry": "record",
+    "RecordFile": "record",
+    "RecordMetadata": "record",
+    "SCHEMA_VERSION": "record",
+    "record_json_schema": "record",
+    "SearchHit": "search",
     "sanitize_project": "store",
     "validate_id": "store",
     "new_record_id": "store",
@@ -129,12 +139,24 @@ if TYPE_CHECKING:
     from .judge import Reasons, is_exemplar, teaching_value
     from .offload import OffloadPlan, make_plan, plan_offload
     from .ray_scan import RayOptions, run_ray_scan
+    from .record import (
+        SCHEMA_VERSION,
+        Exemplar,
+        FailedEntry,
+        FileScoreSummary,
+        Patterns,
+        ProjectRecord,
+        RecordFile,
+        RecordMetadata,
+        record_json_schema,
+    )
     from .registry import ModelSpec, default_model_name, get_model, list_models
     from .roles import Role, role_for_path
     from .rubric import DIMENSIONS, RUBRIC_VERSION
     from .scan import ScanSummary, plan_scan, run_scan
     from .schema import FileScore
     from .scorer import Scorer
+    from .search import SearchHit
     from .settings import Settings, load_settings
     from .status import ScanStatus, scan_status
     from .store import BestCaseRecord, BestCaseStorage, new_record_id, sanitize_project, validate_id

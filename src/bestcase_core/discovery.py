@@ -9,9 +9,9 @@ project itself (``00.common/openerd-nuxt3``). A folder is a Nuxt project when
 its ``package.json`` lists ``nuxt``, ``nuxt3`` or an ``@nuxt/*`` package, or when
 it has a ``nuxt.config.{ts,js,mjs}``.
 
-Files come from role folders (``pages``, ``components``, ``composables``, ``stores``,
-``utils``, ``helpers``, ``api``, ``server``, ``layouts``, ``middleware``, ``plugins``)
-at any depth, and from the project root. At most ``max_files`` per project are
+Files come from the role folders that :data:`bestcase_core.roles.FOLDER_ROLES`
+defines (``pages``, ``components``, ``composables``, ``stores``, ``utils``, ``services``,
+``lib``, ...) at any depth, and from the project root. At most ``max_files`` per project are
 kept, chosen by :func:`select_files`.
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from .errors import InputFileError, WorkspaceError
-from .roles import Role, role_for_path
+from .roles import FOLDER_ROLES, Role, role_for_path
 from .sourcefile import read_capped
 
 EXTENSIONS = (".vue", ".ts", ".tsx", ".js", ".mjs")
@@ -47,22 +47,8 @@ SKIP_DIRS = frozenset(
         ".git",
     }
 )
-ROLE_FOLDERS = frozenset(
-    {
-        "pages",
-        "components",
-        "composables",
-        "stores",
-        "store",
-        "utils",
-        "helpers",
-        "api",
-        "server",
-        "layouts",
-        "middleware",
-        "plugins",
-    }
-)
+#: Folders whose files are scored: the role folders of :data:`bestcase_core.roles.FOLDER_ROLES`.
+ROLE_FOLDERS = frozenset(FOLDER_ROLES)
 NUXT_CONFIGS = ("nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs")
 #: The most bytes read of any one file (package.json, .gitignore, sources) unless told otherwise.
 DEFAULT_MAX_BYTES = 256 * 1024

@@ -147,7 +147,7 @@ def diagnose(settings: Settings, *, load: bool = False) -> DoctorReport:
 
 
 def _load(path: Path, settings: Settings, plan: OffloadPlan) -> LoadCheck:
-    from .scorer import get_engine
+    from .engine_cache import get_engine
 
     started = time.perf_counter()
     try:

@@ -6,14 +6,17 @@ those three changed. Every result is committed as soon as it exists, so a scan
 killed at any point loses nothing already scored; SQLite's journal keeps the
 file whole. WAL mode lets the MCP server read while a scan writes.
 
+It also holds the exemplar search (``search_*`` tables, an FTS5 one among
+them; :mod:`bestcase_core.search` owns them), filled from the records.
+
 The schema grows through numbered migrations, each a small function recorded
 in ``_migrations`` once it ran (the pattern of simonw/llm's ``migrations.py``).
 A migration and its record commit together or not at all.
 
 The file is created 0600, like the records. A scan that finds it damaged moves
 it aside (``index.sqlite.corrupt-<time>``) with a warning and starts a new one,
-filled again from the records' file scores; whatever they do not cover is
-scored again. No record is touched.
+filled again from the records' file scores and exemplars; whatever they do
+not cover is scored again. No record is touched.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
+from . import search as search_mod
+from .clock import now_iso
 from .errors import StorageError
+from .record import ProjectRecord, newest_scan_records
 from .schema import FileScore
 
 log = logging.getLogger(__name__)
@@ -108,6 +113,11 @@ def m002_failures(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX files_active ON files (active, project)")
 
 
+@migration
+def m003_search(db: sqlite3.Connection) -> None:
+    search_mod.create_tables(db)
+
+
 def secure_file(path: Path) -> None:
     """Create ``path`` empty with mode 0600 if it does not exist; make it 0600 if it does (like the records)."""
     fd = os.open(path, os.O_CREAT | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o600)
@@ -126,10 +136,6 @@ def _is_corruption(exc: BaseException) -> bool:
         return code & 0xFF in (11, 26)
     msg = str(exc).lower()
     return "malformed" in msg or "not a database" in msg or "corrupt" in msg
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,7 @@ class ScanIndex:
     def __init__(self, storage: Path, *, readonly: bool = False, repair: bool = False) -> None:
         self.path = Path(storage) / INDEX_FILE
         self.rebuilt: str | None = None  # where a damaged index was moved to
+        self._ranking = search_mod.Ranking()  # what search ranks on, read once per change of the table
         try:
             if readonly:
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
@@ -358,64 +365,88 @@ class ScanIndex:
         del out["summary_json"]
         return out
 
-    def rebuild_from_records(self, records: list[Any]) -> int:
+    def rebuild_from_records(self, records: list[ProjectRecord]) -> int:
         """Fill a new index from the newest scan record of each project; returns the file rows restored.
 
         Only rows a record holds a sha256 for come back (records written before
         it was kept there do not); a file not restored is simply scored again.
+        The search table is filled from the same records.
         """
         rows = 0
-        seen: set[str] = set()
+        newest = newest_scan_records(records)
         with self._tx() as db:
-            for record in records:
-                if not getattr(record, "from_scan", False) or record.projectName in seen:
-                    continue
-                seen.add(record.projectName)
+            for record in newest:
                 p = record.patterns
-                reasons = {e.get("path"): e.get("reasons") for e in p.get("exemplars") or [] if isinstance(e, dict)}
+                reasons = {e.path: e.reasons for e in p.exemplars}
                 restored = 0
-                for f in p.get("fileScores") or []:
-                    if not isinstance(f, dict) or not f.get("sha256"):
+                for f in p.fileScores:
+                    if not f.sha256 or not p.model or not p.rubricVersion:
                         continue
                     try:
                         score = FileScore(
-                            path=f["path"],
-                            role=f["role"],
-                            overall=f["overall"],
-                            dimensions=f["dimensions"],
-                            exemplar=bool(f.get("exemplar")),
-                            reasons=reasons.get(f["path"]),
-                            model=p["model"],
-                            rubric_version=p["rubricVersion"],
-                            truncated=bool(f.get("truncated")),
-                            prompt_tokens=0,
-                            generated_tokens=0,
+                            path=f.path,
+                            role=f.role,
+                            overall=f.overall,
+                            dimensions=f.dimensions,
+                            exemplar=f.exemplar,
+                            teaching=f.teaching,
+                            reasons=reasons.get(f.path),
+                            model=p.model,
+                            rubric_version=p.rubricVersion,
+                            truncated=f.truncated,
                             seconds=0,
                         )
-                    except (KeyError, TypeError, ValueError):
+                    except ValueError:
                         continue
                     db.execute(
                         "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,1)",
                         (
                             record.projectName,
                             score.path,
-                            f["sha256"],
-                            int(f.get("size") or 0),
+                            f.sha256,
+                            0,
                             score.model,
                             score.rubric_version,
                             score.model_dump_json(),
                             score.overall,
                             int(score.exemplar),
-                            str(p.get("scannedAt") or now_iso()),
+                            p.scannedAt or now_iso(),
                         ),
                     )
                     restored += 1
                 if restored:
                     db.execute("INSERT OR REPLACE INTO projects VALUES (?,?,?,1)", (record.projectName, "", now_iso()))
                 rows += restored
+        self.sync_search(records)
         if rows:
-            log.warning("rebuilt %d file score(s) of %d project(s) from the records", rows, len(seen))
+            log.warning("rebuilt %d file score(s) of %d project(s) from the records", rows, len(newest))
         return rows
+
+    # --- search -------------------------------------------------------------------------
+
+    def sync_search(self, records: list[ProjectRecord], signature: str | None = None) -> int:
+        """Bring the search table in step with ``records`` (newest first); see :func:`search.sync`."""
+        try:
+            return search_mod.sync(self.db, records, signature)
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path) from exc
+
+    def search_signature(self) -> str | None:
+        """The record files' signature the search table was last built from."""
+        return search_mod.stored_signature(self.db)
+
+    def search(
+        self,
+        query: str | None = None,
+        *,
+        role: str | None = None,
+        dimension: str | None = None,
+        min_score: float | None = None,
+        limit: int = 10,
+    ) -> list[search_mod.SearchHit]:
+        return search_mod.search(
+            self.db, query, role=role, dimension=dimension, min_score=min_score, limit=limit, ranking=self._ranking
+        )
 
     def backup_to(self, dest: Path) -> None:
         """A consistent copy of the index, even while a scan writes (SQLite's online backup)."""

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from .index import ScanIndex
-from .judge import is_exemplar
 from .rubric import tier
 from .store import BestCaseStorage, atomic_write
 
@@ -72,7 +71,7 @@ def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None 
         score = round(sum(scores) / len(scores), 1) if scores else 0.0
         t = tier(score)
         exemplars = sorted(
-            (f.score for f in files if is_exemplar(f.score.overall, f.score.teaching, threshold)),
+            (f.score for f in files if f.score.exemplar_at(threshold)),
             key=lambda s: -s.overall,
         )
         rows.append(

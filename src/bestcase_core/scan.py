@@ -33,19 +33,29 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from .clock import iso, now_iso, now_ms
 from .discovery import Problem, Project, SourceFile, find_projects, looks_generated, select_files, walk_files
 from .errors import BestcaseError, InputFileError, StorageError, WorkspaceError
 from .fetch import resolve_model
 from .gpu_monitor import GpuReport, GpuSampler, layers_offloaded
-from .index import ScanIndex, now_iso
-from .judge import is_exemplar as judge_exemplar
+from .index import ScanIndex
+from .record import (
+    SCAN_CATEGORY,
+    Exemplar,
+    FailedEntry,
+    FileScoreSummary,
+    Patterns,
+    ProjectRecord,
+    RecordFile,
+    RecordMetadata,
+)
 from .registry import is_file_model
 from .roles import role_for_path
 from .rubric import RUBRIC_VERSION, grade, tier
 from .schema import FileScore
 from .settings import Settings
 from .sourcefile import decode_source, read_capped
-from .store import SCAN_CATEGORY, BestCaseRecord, BestCaseStorage, iso, new_record_id, now_ms
+from .store import BestCaseStorage, new_record_id
 
 log = logging.getLogger(__name__)
 
@@ -156,17 +166,12 @@ def plan_scan(
                 row = index.lookup(project.name, f.rel)
                 if not force and _is_done(row, sha, model, settings):
                     plan.unchanged += 1
-                    if row is not None and is_exemplar(row.score, settings):
+                    if row is not None and row.score.exemplar_at(settings.exemplar_threshold):
                         plan.contents[f.rel] = (sha, data)
                     continue
                 plan.work.append(WorkUnit(f, sha, data))
             plans.append(plan)
     return ScanPlan(root, plans, problems)
-
-
-def is_exemplar(score: Any, settings: Settings) -> bool:
-    """An exemplar under the current threshold (which may differ from the one it was scored with)."""
-    return judge_exemplar(score.overall, score.teaching, settings.exemplar_threshold)
 
 
 def _is_done(row: Any, sha: str, model: str, settings: Settings) -> bool:
@@ -414,7 +419,7 @@ def _scan(
                 else:
                     with store.write_lock():
                         index.record(pp.project.name, unit.sha256, unit.file.size, result)
-                    if is_exemplar(result, settings):
+                    if result.exemplar_at(settings.exemplar_threshold):
                         pp.contents[job.path] = (unit.sha256, unit.data)
                     summary.files_scored += 1
                     summary.prompt_tokens += result.prompt_tokens
@@ -435,7 +440,10 @@ def _scan(
         if backend is not None:
             backend.close()
     summary.exemplars = sum(
-        1 for name in index.active_projects() for f in index.active_files(name) if is_exemplar(f.score, settings)
+        1
+        for name in index.active_projects()
+        for f in index.active_files(name)
+        if f.score.exemplar_at(settings.exemplar_threshold)
     )
     if timings:
         summary.seconds_per_file = round(sum(timings) / len(timings), 3)
@@ -462,7 +470,7 @@ def _close_project(
     kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
     removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
     latest = store.latest(pp.project.name, SCAN_CATEGORY)
-    stale = latest is None or latest.patterns.get("exemplarThreshold") != settings.exemplar_threshold
+    stale = latest is None or latest.patterns.exemplarThreshold != settings.exemplar_threshold
     if pp.work or removed or stale:
         try:
             path = _write_record(store, index, pp.project, settings, pp.contents)
@@ -476,6 +484,7 @@ def _close_project(
         if path is not None:
             summary.bestcases_written.append(str(path))
             store.apply_retention(pp.project.name, settings.keep)
+            store.sync_search(index)
 
 
 def build_record(
@@ -485,14 +494,14 @@ def build_record(
     settings: Settings,
     read: Callable[[str], str | None],
     ms: int,
-) -> BestCaseRecord | None:
+) -> ProjectRecord | None:
     """The seed-compatible record of one project from its active index rows."""
     if not files:
         return None
     scores = [f.score for f in files]
     sha = {f.score.path: getattr(f, "sha256", None) for f in files}
     project_score = round(sum(s.overall for s in scores) / len(scores), 1)
-    exemplars = sorted((s for s in scores if is_exemplar(s, settings)), key=lambda s: -s.overall)
+    exemplars = sorted((s for s in scores if s.exemplar_at(settings.exemplar_threshold)), key=lambda s: -s.overall)
     dims: dict[str, list[float]] = {}
     for s in scores:
         for k, v in s.dimensions.items():
@@ -502,65 +511,66 @@ def build_record(
         content = read(s.path)
         if content is not None:
             record_files.append(
-                {"path": s.path, "content": content, "purpose": s.reasons.summary if s.reasons else s.role.value}
+                RecordFile(path=s.path, content=content, purpose=s.reasons.summary if s.reasons else s.role.value)
             )
     t = tier(project_score)
-    patterns = {
-        "projectScore": project_score,
-        "tier": t,
-        "grade": grade(project_score),
-        "model": scores[0].model,
-        "judge": scores[0].judge,
-        "rubricVersion": RUBRIC_VERSION,
-        "scannedAt": iso(ms),
-        "exemplarThreshold": settings.exemplar_threshold,
-        "dimensionAverages": {k: round(sum(v) / len(v), 1) for k, v in dims.items()},
-        "fileScores": [
-            {
-                "path": s.path,
-                "role": s.role.value,
-                "overall": s.overall,
-                "grade": grade(s.overall),
-                "dimensions": s.dimensions,
-                "exemplar": is_exemplar(s, settings),
-                "teaching": s.teaching,
-                "judge": s.judge,
-                "parse": s.parse,
-                "truncated": s.truncated,
-                "sha256": sha.get(s.path),  # what was scored; lets a damaged index be rebuilt
-            }
+    patterns = Patterns(
+        projectScore=project_score,
+        tier=t,
+        grade=grade(project_score),
+        model=scores[0].model,
+        judge=scores[0].judge,
+        rubricVersion=RUBRIC_VERSION,
+        scannedAt=iso(ms),
+        exemplarThreshold=settings.exemplar_threshold,
+        dimensionAverages={k: round(sum(v) / len(v), 1) for k, v in dims.items()},
+        fileScores=[
+            FileScoreSummary(
+                path=s.path,
+                role=s.role.value,
+                overall=s.overall,
+                grade=grade(s.overall),
+                dimensions=s.dimensions,
+                exemplar=s.exemplar_at(settings.exemplar_threshold),
+                teaching=s.teaching,
+                judge=s.judge,
+                parse=s.parse,
+                truncated=s.truncated,
+                sha256=sha.get(s.path),  # what was scored; lets a damaged index be rebuilt
+            )
             for s in sorted(scores, key=lambda s: (-s.overall, s.path))
         ],
-        "exemplars": [
-            {
-                "path": s.path,
-                "role": s.role.value,
-                "overall": s.overall,
-                "dimensions": s.dimensions,
-                "teaching": s.teaching,
-                "judge": s.judge,
-                "reasons": s.reasons.model_dump() if s.reasons else None,
-            }
+        exemplars=[
+            Exemplar(
+                path=s.path,
+                role=s.role.value,
+                overall=s.overall,
+                dimensions=s.dimensions,
+                teaching=s.teaching,
+                judge=s.judge,
+                reasons=s.reasons,
+                facts=s.facts.patterns if s.facts else [],
+            )
             for s in exemplars
         ],
-        "failed": [{"path": p, "reason": r} for _, p, r in failures],
-    }
+        failed=[FailedEntry(path=p, reason=r) for _, p, r in failures],
+    )
     roles = sorted({s.role.value for s in exemplars})
-    return BestCaseRecord(
+    return ProjectRecord(
         id=new_record_id(project.name, None, ms),
         projectName=project.name,
-        category="auto-scan",
+        category=SCAN_CATEGORY,
         description=(
             f"Best files of {project.name}: {len(exemplars)} exemplar(s) of {len(scores)} scored, "
             f"project score {project_score} (tier {t})."
         ),
         files=record_files,
         patterns=patterns,
-        metadata={
-            "createdAt": iso(ms),
-            "updatedAt": iso(ms),
-            "tags": ["bestcase", "nuxt" if project.nuxt else "js", f"tier-{t}", *roles],
-        },
+        metadata=RecordMetadata(
+            createdAt=iso(ms),
+            updatedAt=iso(ms),
+            tags=["bestcase", "nuxt" if project.nuxt else "js", f"tier-{t}", *roles],
+        ),
     )
 
 
@@ -590,7 +600,7 @@ def _write_record(
         ms = latest.created_ms + 1  # ids stay ordered within one millisecond
     failures = index.failures(project.name)
 
-    def make(stamp: int) -> BestCaseRecord:
+    def make(stamp: int) -> ProjectRecord:
         record = build_record(project, files, failures, settings, read, stamp)
         assert record is not None  # only None without files
         return record

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .analysis import FileFacts
-from .judge import Reasons
+from .judge import Reasons, is_exemplar
 from .roles import Role
 from .rubric import ROLE_DIMENSIONS
 
@@ -45,6 +45,11 @@ class FileScore(BaseModel):
     generated_tokens: int = Field(0, ge=0, description="tokens the model chose (the summary sentence)")
     seconds: float = Field(ge=0)
     static_seconds: float = Field(0.0, ge=0, description="of which parsing and facts")
+
+    def exemplar_at(self, threshold: float) -> bool:
+        """An exemplar under ``threshold`` (which may differ from the one it was scored with):
+        :func:`bestcase_core.judge.is_exemplar`, the one rule."""
+        return is_exemplar(self.overall, self.teaching, threshold)
 
     def dimension_keys_valid(self) -> bool:
         """The dimensions are rubric dimensions of this file's role."""

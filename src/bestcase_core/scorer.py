@@ -22,12 +22,8 @@ How a file is judged (``docs/scoring.md`` says it at more length):
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +31,7 @@ import numpy as np
 
 from .analysis import analyze
 from .engine import Engine
+from .engine_cache import EngineLease
 from .errors import BestcaseError, InputFileError
 from .fetch import resolve_model
 from .judge import (
@@ -48,7 +45,7 @@ from .judge import (
     teaching_value,
     weights_for,
 )
-from .offload import OffloadPlan, make_plan
+from .offload import OffloadPlan
 from .registry import is_file_model
 from .roles import role_for_path
 from .rubric import (
@@ -76,8 +73,6 @@ SUMMARY_MAX_CHARS = 200
 _MARGIN = 16
 #: Tokens per evaluated chunk of a file (see Scorer._ask).
 FILE_CHUNK = 128
-#: Branches one file can need: every dimension and every question.
-N_BRANCHES = len(DIMENSION_KEYS) + len(QUESTIONS)
 
 
 def summary_grammar() -> Any:
@@ -110,90 +105,6 @@ def complete_sentence(raw: str) -> str | None:
     return text
 
 
-# One model per process. It is planned once, when it loads, and reused by every
-# Scorer with the same model file and settings; a different one frees it first.
-# (Planning again from the GPU's free memory while our own engine holds it would
-# put fewer layers on the GPU each time and load a second copy beside the first.)
-_engine: Engine | None = None
-_engine_key: tuple[Any, ...] | None = None
-_engine_plan: OffloadPlan | None = None
-_engines_lock = threading.Lock()
-
-
-def _load_key(model_path: Path, settings: Settings) -> tuple[Any, ...]:
-    real = model_path.resolve()
-    try:
-        st = real.stat()
-        file_id: tuple[int, ...] = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    except OSError:
-        file_id = ()
-    return (
-        str(real),
-        file_id,
-        settings.n_ctx,
-        settings.n_threads,
-        settings.flash_attn,
-        settings.kv_type,
-        settings.vram_mb,
-    )
-
-
-def release_engine() -> None:
-    """Free the process's model now (the next Scorer loads it again)."""
-    with _engines_lock:
-        _release_locked()
-
-
-def _release_locked() -> None:
-    global _engine, _engine_key, _engine_plan
-    old, _engine, _engine_key, _engine_plan = _engine, None, None, None
-    if old is not None:
-        old.close()  # waits for a file being scored on it to finish
-        del old
-        gc.collect()
-
-
-def get_engine_and_plan(
-    model_path: Path, settings: Settings, plan: OffloadPlan | None = None
-) -> tuple[Engine, OffloadPlan]:
-    """The process's engine for this model and these settings, and the plan it was loaded with.
-
-    Reused while the model file and the settings are the same. Otherwise the old
-    engine is freed first, then the offload is planned (from the settings' VRAM
-    budget, or the GPU's free memory once ours is released) and the model loads.
-    """
-    global _engine, _engine_key, _engine_plan
-    key = _load_key(model_path, settings)
-    with _engines_lock:
-        current, current_plan = _engine, _engine_plan
-        if (
-            current is not None
-            and current_plan is not None
-            and not current.closed
-            and _engine_key == key
-            and (plan is None or plan.n_gpu_layers == current_plan.n_gpu_layers)
-        ):
-            return current, current_plan
-        _release_locked()
-        chosen = plan or make_plan(model_path, settings)
-        engine = Engine(
-            model_path,
-            n_ctx=settings.n_ctx,
-            n_gpu_layers=chosen.n_gpu_layers,
-            n_threads=settings.n_threads,
-            flash_attn=settings.flash_attn,
-            kv_type=settings.kv_type,
-            n_branches=N_BRANCHES,
-        )
-        _engine, _engine_key, _engine_plan = engine, key, chosen
-        return engine, chosen
-
-
-def get_engine(model_path: Path, settings: Settings, plan: OffloadPlan | None = None) -> Engine:
-    """The process's engine (see :func:`get_engine_and_plan`)."""
-    return get_engine_and_plan(model_path, settings, plan)[0]
-
-
 class Scorer:
     """Judges source files: ``static`` (facts only) or ``hybrid`` (facts and a local qwen2.5-coder model).
 
@@ -216,20 +127,18 @@ class Scorer:
         self.settings = settings or load_settings()
         self.judge: JudgeKind = judge or self.settings.judge
         self.exemplar_threshold = self.settings.exemplar_threshold if exemplar_threshold is None else exemplar_threshold
-        self.engine: Engine | None = None
+        self._lease: EngineLease | None = None
         if self.judge == "static":
             self.model_name = "static"
             self.model_path: Path | None = None
-            self.plan: OffloadPlan | None = None
             self.weights_key, self.weights = weights_for("static", None)
             return
         name = str(model) if model else self.settings.model_name()
         self.model_path = resolve_model(name, self.settings.models_dir)
         self.model_name = self.model_path.name if is_file_model(name) else name
         self.weights_key, self.weights = weights_for("hybrid", self.model_name)
-        self._given_plan = plan
-        self.engine, self.plan = get_engine_and_plan(self.model_path, self.settings, plan)
-        eng = self.engine
+        self._lease = EngineLease(self.model_path, self.settings, plan)
+        eng = self._lease.engine
         if _IM_START not in eng.chat_template:
             log.warning(
                 "%s does not use the ChatML template bestcase prompts with; scores may be poor", self.model_path.name
@@ -254,20 +163,15 @@ class Scorer:
         self._bool_ids = [t[0] for t in bools]
         self._grammar = summary_grammar()
 
-    @contextlib.contextmanager
-    def _engine_in_use(self) -> Iterator[Engine]:
-        """This scorer's engine, locked; loaded again if another model or settings replaced it meanwhile."""
-        assert self.model_path is not None
-        while True:
-            eng = self.engine
-            assert eng is not None
-            if eng.closed:
-                eng, self.plan = get_engine_and_plan(self.model_path, self.settings, self._given_plan)
-                self.engine = eng
-            with eng.lock:
-                if not eng.closed:
-                    yield eng
-                    return
+    @property
+    def engine(self) -> Engine | None:
+        """The model this scorer runs on (None for the static judge)."""
+        return self._lease.engine if self._lease is not None else None
+
+    @property
+    def plan(self) -> OffloadPlan | None:
+        """The offload plan its model was loaded with (None for the static judge)."""
+        return self._lease.plan if self._lease is not None else None
 
     @property
     def load_report(self) -> Any:
@@ -315,10 +219,10 @@ class Scorer:
         usage = (0, 0, 0)
         truncated = False
         sentence: str | None = None
-        if self.engine is None:
+        if self._lease is None:
             dimensions, overall, teaching, exemplar = self._combine(facts, role, dims, None)
         else:
-            with self._engine_in_use():
+            with self._lease.use():
                 answers, usage, truncated = self._ask(text, filename, role, dims)
                 dimensions, overall, teaching, exemplar = self._combine(facts, role, dims, answers)
                 if exemplar:

@@ -5,9 +5,11 @@ atomic (temporary file, fsync, rename), so a reader sees the old record or the
 new one, never half of one. One bad file never takes the store down: ``list``
 and ``search`` skip it and report it; ``load`` of it is a clear error.
 
-A record keeps the seed's fields (``id, projectName, category, description,
-files[{path, content, purpose}], patterns{...}, metadata{createdAt, updatedAt,
-tags[]}``); bestcase's own data lives inside ``patterns``.
+A record is a :class:`bestcase_core.record.ProjectRecord`: the seed's fields
+(``id, projectName, category, description, files[{path, content, purpose}],
+patterns{...}, metadata{createdAt, updatedAt, tags[]}``) and ``schemaVersion``;
+bestcase's own data lives inside ``patterns``. :meth:`BestCaseStorage.search`
+runs on the index's FTS5 table (:mod:`bestcase_core.search`).
 """
 
 from __future__ import annotations
@@ -17,24 +19,30 @@ import contextlib
 import errno
 import fcntl
 import hashlib
-import json
 import logging
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
+from . import search as search_mod
+from .clock import now_ms
 from .errors import CorruptRecordError, InvalidIdError, RecordNotFoundError, ScanBusyError, StorageError
+from .record import SCAN_CATEGORY, ProjectRecord, newest_scan_records
+from .search import SearchHit
+
+if TYPE_CHECKING:
+    from .index import ScanIndex
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +53,6 @@ LOCK_FILE = ".store.lock"
 SCAN_LOCK_FILE = ".scan.lock"
 #: Held (exclusively) by a running scan; ``scan_running`` probes it, never the scan lock itself.
 SCAN_BUSY_FILE = ".scan.busy"
-#: The category of the records a scan writes; retention touches only these.
-SCAN_CATEGORY = "auto-scan"
 #: How much of the readable part of a project name an id keeps.
 _SLUG_MAX = 80
 #: Parsed records kept in memory: at most this many, and at most this many bytes of record files.
@@ -56,40 +62,8 @@ CACHE_BYTES = 64 * 1024 * 1024
 STALE_TMP_SECONDS = 60.0
 
 
-class BestCaseFile(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    path: str
-    content: str
-    purpose: str = ""
-
-
-class BestCaseMetadata(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    createdAt: str
-    updatedAt: str
-    tags: list[str] = Field(default_factory=list)
-
-
-class BestCaseRecord(BaseModel):
-    """One record: the seed's shape, extra fields kept as they are."""
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    projectName: str
-    category: str
-    description: str = ""
-    files: list[BestCaseFile] = Field(default_factory=list)
-    patterns: dict[str, Any] = Field(default_factory=dict)
-    metadata: BestCaseMetadata
-
-    @property
-    def created_ms(self) -> int:
-        return _iso_ms(self.metadata.createdAt) or _id_ms(self.id)
-
-    @property
-    def from_scan(self) -> bool:
-        """Written by a scan (not saved by hand through ``save_bestcase``)."""
-        return self.category == SCAN_CATEGORY and self.patterns.get("source") != "save_bestcase"
+#: The record's model under the name the store has always used.
+BestCaseRecord = ProjectRecord
 
 
 class StoreProblem(BaseModel):
@@ -160,26 +134,6 @@ def new_record_id(project: str, category: str | None = None, ms: int | None = No
     return validate_id(f"{id_prefix(project, category)}-{stamp}")
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _iso_ms(value: str) -> int:
-    try:
-        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
-    except ValueError:
-        return 0
-
-
-def _id_ms(record_id: str) -> int:
-    m = re.search(r"-(\d{12,})$", record_id)
-    return int(m.group(1)) if m else 0
-
-
 def _write_temp(path: Path, data: bytes) -> str:
     """A synced temporary file (mode 0600) beside ``path`` holding ``data``; returns its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -244,6 +198,18 @@ def atomic_create(path: Path, data: bytes) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def _memory_index() -> Iterator[sqlite3.Connection]:
+    """A throw-away search table in memory, for a store whose index cannot be written."""
+    db = sqlite3.connect(":memory:")
+    db.row_factory = sqlite3.Row
+    try:
+        search_mod.create_tables(db)
+        yield db
+    finally:
+        db.close()
+
+
 @dataclass
 class RestoreReport:
     """What :meth:`BestCaseStorage.restore` put back, and what it skipped and why."""
@@ -261,6 +227,10 @@ class BestCaseStorage:
         self._cache: OrderedDict[str, tuple[int, int, BestCaseRecord]] = OrderedDict()
         self._cache_bytes = 0
         self._cache_lock = threading.Lock()
+        self._index: ScanIndex | None = None  # the index searches run on (see _search_index)
+        self._index_ino: int | None = None
+        self._index_lock = threading.Lock()
+        self._synced_folder_time: int | None = None
         self.remove_stale_temp()
 
     def remove_stale_temp(self, older_than: float = STALE_TMP_SECONDS) -> builtins.list[str]:
@@ -378,7 +348,7 @@ class BestCaseStorage:
     @staticmethod
     def _parse(raw: bytes, path: Path) -> BestCaseRecord:
         try:
-            record = BestCaseRecord.model_validate_json(raw)
+            record = ProjectRecord.from_json(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"]) or "the file"
@@ -393,7 +363,7 @@ class BestCaseStorage:
     def save(self, record: BestCaseRecord) -> Path:
         """Write a record atomically; returns its path."""
         path = self.file_for(record.id)
-        data = record.model_dump_json(indent=2, exclude_none=False).encode("utf-8")
+        data = record.to_json()
         try:
             with self.write_lock():
                 atomic_write(path, data)
@@ -417,7 +387,7 @@ class BestCaseStorage:
                 for _ in range(10_000):
                     record = make(stamp)
                     path = self.file_for(record.id)
-                    if atomic_create(path, record.model_dump_json(indent=2, exclude_none=False).encode("utf-8")):
+                    if atomic_create(path, record.to_json()):
                         return record, path
                     stamp += 1
         except OSError as exc:
@@ -518,13 +488,7 @@ class BestCaseStorage:
 
     def latest_per_project(self) -> builtins.list[BestCaseRecord]:
         """The newest scan record of each project (hand-saved records are :meth:`saved`)."""
-        seen: set[str] = set()
-        out = []
-        for r in self.list():
-            if r.from_scan and r.projectName not in seen:
-                seen.add(r.projectName)
-                out.append(r)
-        return out
+        return newest_scan_records(self.list())
 
     def saved(self) -> builtins.list[BestCaseRecord]:
         """Records saved by hand (``save_bestcase``), newest first."""
@@ -538,47 +502,71 @@ class BestCaseStorage:
         dimension: str | None = None,
         min_score: float | None = None,
         limit: int = 10,
-    ) -> builtins.list[dict[str, Any]]:
-        """Exemplar files across the newest record of each project, best first.
+    ) -> builtins.list[SearchHit]:
+        """Exemplar files across the newest scan record of each project, best first.
 
-        Rank: the file's score (``dimension``'s if given, else overall), plus up to
-        30 points for how many query words appear in its path, reasons and code.
+        Runs on the index's FTS5 table, brought in step with the records first when
+        they changed; the rank is the score plus up to 30 points of bm25 relevance
+        (:mod:`bestcase_core.search` has the formula). A store whose index cannot be
+        opened for writing is searched in memory.
         """
-        words = [w for w in re.findall(r"[a-z0-9]+", (query or "").lower()) if len(w) > 1]
-        hits: builtins.list[tuple[float, dict[str, Any]]] = []
-        for record in self.latest_per_project():
-            contents = {f.path: f.content for f in record.files}
-            for ex in record.patterns.get("exemplars", []) or []:
-                if not isinstance(ex, dict):
-                    continue
-                if role and ex.get("role") != role:
-                    continue
-                dims = ex.get("dimensions") or {}
-                base = float(dims.get(dimension, -1) if dimension else ex.get("overall", 0))
-                if dimension and base < 0:
-                    continue
-                if min_score is not None and base < min_score:
-                    continue
-                code = contents.get(ex.get("path", ""), "")
-                text = " ".join([ex.get("path", ""), json.dumps(ex.get("reasons") or {}), code]).lower()
-                matched = sum(1 for w in words if w in text)
-                if words and matched == 0:
-                    continue
-                rank = base + (30.0 * matched / len(words) if words else 0.0)
-                hits.append(
-                    (
-                        rank,
-                        {
-                            "id": record.id,
-                            "projectName": record.projectName,
-                            **ex,
-                            "content": code,
-                            "rank": round(rank, 1),
-                        },
+        if not self.path.is_dir():
+            return []
+        with self._index_lock:
+            index = self._search_index()
+            if index is None:
+                with _memory_index() as db:
+                    search_mod.sync(db, self.list())
+                    return search_mod.search(
+                        db, query, role=role, dimension=dimension, min_score=min_score, limit=limit
                     )
-                )
-        hits.sort(key=lambda h: (-h[0], h[1]["projectName"], h[1].get("path", "")))
-        return [h for _, h in hits[: max(0, limit)]]
+            self._sync_if_changed(index)
+            return index.search(query, role=role, dimension=dimension, min_score=min_score, limit=limit)
+
+    def _sync_if_changed(self, index: ScanIndex) -> None:
+        """:meth:`sync_search` when a record file came, went or changed since the last search.
+
+        Every write here renames a file into the folder, which changes the folder's time; so while that time
+        is what it was, the files' signature is not read again (a record edited in place by hand is seen
+        at the next change in the folder)."""
+        try:
+            folder_time = self.path.stat().st_mtime_ns
+        except OSError:
+            folder_time = None
+        if folder_time is not None and folder_time == self._synced_folder_time:
+            return
+        signature = search_mod.records_signature(self.path)
+        if not signature or signature != index.search_signature():
+            index.sync_search(self.list(), signature)
+        self._synced_folder_time = folder_time
+
+    def sync_search(self, index: ScanIndex) -> None:
+        """Bring ``index``'s search table in step with the records now."""
+        index.sync_search(self.list(), search_mod.records_signature(self.path))
+
+    def _search_index(self) -> ScanIndex | None:
+        """The index searches run on, opened once and again when the file was replaced; None if it cannot be."""
+        from .index import INDEX_FILE, ScanIndex
+
+        try:
+            ino = (self.path / INDEX_FILE).stat().st_ino
+        except OSError:
+            ino = None
+        if self._index is not None and ino is not None and ino == self._index_ino:
+            return self._index
+        self._synced_folder_time = None
+        if self._index is not None:
+            with contextlib.suppress(Exception):
+                self._index.close()
+            self._index = None
+        try:
+            self._index = ScanIndex(self.path)
+        except StorageError as exc:
+            log.info("searching %s in memory: %s", self.path, exc)
+            return None
+        with contextlib.suppress(OSError):
+            self._index_ino = (self.path / INDEX_FILE).stat().st_ino
+        return self._index
 
     def apply_retention(self, project: str, keep: int) -> builtins.list[str]:
         """Delete all but the newest ``keep`` scan records of a project; returns the deleted ids.
@@ -626,9 +614,7 @@ class BestCaseStorage:
         backup is skipped and reported, never half-restored. Holds the scan lock
         (a running scan makes this a :class:`ScanBusyError`) and the write lock.
         """
-        import sqlite3
-
-        from .index import INDEX_FILE
+        from .index import INDEX_FILE, ScanIndex
 
         src = Path(src)
         if not src.is_dir():
@@ -665,6 +651,8 @@ class BestCaseStorage:
                 if index_src is not None:
                     self._restore_index(index_src, self.path / INDEX_FILE)
                     report.restored.append(self.path / INDEX_FILE)
+                with ScanIndex(self.path) as index:
+                    self.sync_search(index)
         except (OSError, sqlite3.Error) as exc:
             if isinstance(exc, StorageError):
                 raise
@@ -678,8 +666,6 @@ class BestCaseStorage:
 
     @staticmethod
     def _restore_index(source_path: Path, target_path: Path) -> None:
-        import sqlite3
-
         from .index import secure_file
 
         secure_file(target_path)

@@ -25,6 +25,8 @@ HELP = """bestcase against the seed's method, side by side, on real Nuxt code fr
                    # fit the judge's weights on the fit split
     bestcase bench scale [--model qwen2.5-coder:0.5b] [--files 8] [--actors 1,2,4] [--ctx 3072]
                    # files/s with 1, 2, 4 Ray actors, and N actors x T threads against 1 x N*T
+    bestcase bench search
+                   # p50/p95 search time over 10,000 exemplars (the MCP tool's call)
 
 The npm packages are fetched once into bestcase's cache (never committed). Speed
 is measured in one process, on the same files, model and machine; the results go
@@ -48,7 +50,7 @@ def add(sub: Any) -> None:
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("action", nargs="?", choices=["run", "quality", "fit", "scale"], default="run")
+    p.add_argument("action", nargs="?", choices=["run", "quality", "fit", "scale", "search"], default="run")
     p.add_argument(
         "--judges",
         default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
@@ -108,6 +110,17 @@ def run(ns: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"n_ctx": ns.ctx or settings.n_ctx, "vram_mb": settings.vram_mb})
         action = fit_command if ns.action == "fit" else quality_command
         return action(ns, settings, work, command, log)
+
+    if ns.action == "search":
+        from ..bench.search import default_sources, run_search_bench
+        from ..bench.search import render as render_search
+
+        figures = run_search_bench(default_sources(), 10_000, 50, 300)
+        text = render_search(figures, command)
+        print(text)
+        write_section(ns.doc, "search", text, HEADER)
+        log(f"wrote {ns.doc} (section search)")
+        return 0
 
     if ns.action == "scale":
         from ..bench.scale import render_scale, run_scale

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
 from mcp.server import MCPServer
@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from .. import (
     BestcaseError,
-    BestCaseRecord,
     BestCaseStorage,
     FileScore,
+    ProjectRecord,
     Scorer,
     Settings,
     load_settings,
@@ -32,8 +32,10 @@ from .. import (
     sanitize_project,
     validate_id,
 )
+from ..clock import iso
+from ..record import SAVED_SOURCE, Patterns, RecordFile, RecordMetadata, newest_scan_records
+from ..search import SearchHit
 from ..status import ScanStatus, scan_status
-from ..store import iso
 
 log = logging.getLogger(__name__)
 
@@ -85,36 +87,24 @@ class Saved(BaseModel):
     path: str
 
 
-class SearchHit(BaseModel):
-    id: str
-    projectName: str
-    path: str
-    role: str | None = None
-    overall: float | None = None
-    dimensions: dict[str, float] = Field(default_factory=dict)
-    reasons: dict[str, Any] | None = None
-    content: str = ""
-    rank: float
-
-
 class SearchResults(BaseModel):
     results: list[SearchHit]
 
 
-def _summary(r: BestCaseRecord) -> RecordSummary:
+def _summary(r: ProjectRecord) -> RecordSummary:
     p = r.patterns
     return RecordSummary(
         id=r.id,
         projectName=r.projectName,
         category=r.category,
         description=r.description,
-        projectScore=p.get("projectScore"),
-        tier=p.get("tier"),
-        exemplars=len(p.get("exemplars") or []),
+        projectScore=p.projectScore,
+        tier=p.tier,
+        exemplars=len(p.exemplars),
         files=len(r.files),
         tags=r.metadata.tags,
         createdAt=r.metadata.createdAt,
-        model=p.get("model"),
+        model=p.model,
         saved=not r.from_scan,
     )
 
@@ -192,17 +182,9 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
         Scores and tiers only, no file contents (load_bestcase has those).
         """
         records, problems = service.store.scan_records()
-        scanned = [r for r in records if r.from_scan]
-        if not all_versions:
-            seen: set[str] = set()
-            latest = []
-            for r in scanned:
-                if r.projectName not in seen:
-                    seen.add(r.projectName)
-                    latest.append(r)
-            scanned = latest
+        scanned = [r for r in records if r.from_scan] if all_versions else newest_scan_records(records)
 
-        def keep(rs: list[BestCaseRecord]) -> list[RecordSummary]:
+        def keep(rs: list[ProjectRecord]) -> list[RecordSummary]:
             out = []
             for r in rs:
                 s = _summary(r)
@@ -226,7 +208,7 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
         id: RecordId | None = None,
         projectName: Name | None = None,
         category: Category | None = None,
-    ) -> BestCaseRecord:
+    ) -> ProjectRecord:
         """One record with its exemplar files: by ``id``, or the newest of ``projectName`` (and ``category``)."""
         try:
             if id:
@@ -265,16 +247,16 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
             if f.path.startswith("/") or ".." in f.path.split("/"):
                 raise ToolError(f"file path {f.path!r} must be relative to its project, without '..'.")
 
-        def make(ms: int) -> BestCaseRecord:
+        def make(ms: int) -> ProjectRecord:
             stamp = iso(ms)
-            return BestCaseRecord(
+            return ProjectRecord(
                 id=new_record_id(projectName, category, ms),
                 projectName=projectName,
                 category=category,
                 description=description,
-                files=[f.model_dump() for f in files],
-                patterns={"source": "save_bestcase"},
-                metadata={"createdAt": stamp, "updatedAt": stamp, "tags": list(tags or [])},
+                files=[RecordFile(**f.model_dump()) for f in files],
+                patterns=Patterns(source=SAVED_SOURCE),
+                metadata=RecordMetadata(createdAt=stamp, updatedAt=stamp, tags=list(tags or [])),
             )
 
         try:  # a new id every time: a save never overwrites another record
@@ -296,8 +278,11 @@ def build_server(settings: Settings | None = None, storage: Path | None = None) 
         ``role``: page, component, composable, store, layout, middleware, plugin, server route, util.
         ``dimension``: rank by one dimension (errorHandling, typeUsage, apiConnection, ...).
         """
-        hits = service.store.search(query, role=role, dimension=dimension, min_score=min_score, limit=limit)
-        return SearchResults(results=[SearchHit.model_validate(h) for h in hits])
+        try:
+            hits = service.store.search(query, role=role, dimension=dimension, min_score=min_score, limit=limit)
+        except BestcaseError as exc:
+            raise _tool_error(exc) from None
+        return SearchResults(results=hits)
 
     @server.tool()
     async def score_code(
