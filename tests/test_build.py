@@ -102,3 +102,19 @@ def test_install_script_installs_the_cached_wheel_into_a_target_folder_and_leave
     assert (target / "llama_cpp" / "__init__.py").is_file()
     assert f"into {target}" in done.stdout
     assert marker.read_text("utf-8") == before
+
+
+def test_install_llama_runs_before_the_dependencies_exist(repo):
+    """bootstrap builds llama-cpp-python before pip installs anything: the script needs the standard library only."""
+    import subprocess
+    import sys
+
+    # -S: no site-packages, so no pydantic, numpy or llama_cpp, as in a fresh venv
+    out = subprocess.run(
+        [sys.executable, "-S", str(repo / "scripts" / "install_llama.py"), "--print-args", "--preset", "cpu"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "-DGGML_CUDA=OFF" in out.stdout

@@ -21,11 +21,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 
-from . import bench, doctor, fetch, mcp, scan, score, status, store
-
-#: The modules that each add one or more subcommands, in the order ``--help`` lists them.
-_MODULES = (scan, score, fetch, doctor, mcp, bench, store, status)
+#: The modules that each add one or more subcommands, in the order ``--help`` lists them. They are
+#: imported when the parser is built: ``run_cli`` runs with the standard library alone (bootstrap's
+#: llama-cpp-python build runs it before the dependencies are installed).
+_MODULES = ("scan", "score", "fetch", "doctor", "mcp", "bench", "store", "status")
 
 
 def build_parser(prog: str = "bestcase") -> argparse.ArgumentParser:
@@ -38,8 +39,8 @@ def build_parser(prog: str = "bestcase") -> argparse.ArgumentParser:
 
     ap.add_argument("--version", action="version", version=f"bestcase {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in _MODULES:
-        module.add(sub)
+    for name in _MODULES:
+        import_module(f"{__name__}.{name}").add(sub)
     return ap
 
 
