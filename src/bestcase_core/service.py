@@ -104,11 +104,15 @@ class TickLog:
         self.stream = stream
 
     def write(self, line: str) -> None:
+        """The file first, then the stream: whoever sees the line on the stream finds it in the file."""
+        if self.path is not None:
+            self._append(line)
         if self.stream is not None:
             with contextlib.suppress(OSError, ValueError):
                 print(line, file=self.stream, flush=True)
-        if self.path is None:
-            return
+
+    def _append(self, line: str) -> None:
+        assert self.path is not None
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.stat().st_size > TICK_LOG_MAX_BYTES:
