@@ -32,7 +32,8 @@ prepare() {
   "$py" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
     -d .gpu/wheels pydantic==2.14.4 pydantic-core==2.50.5 pydantic-settings annotated-types typing-inspection \
-    python-dotenv gguf diskcache nvidia-ml-py
+    typing-extensions python-dotenv gguf diskcache nvidia-ml-py numpy pathspec tqdm jinja2 markupsafe pyyaml \
+    tree-sitter tree-sitter-typescript tree-sitter-javascript tree-sitter-html
   "$py" - <<'PY'
 from bestcase_core.bench.corpus import PACKAGES, fetch_package
 for p in PACKAGES:
@@ -43,38 +44,45 @@ PY
 }
 
 run() {
+  # at most 8 files come back from $OUT: one log, the doctor's JSON, the benchmark's section and JSON, the scan's JSON
   OUT=${OUT:-/tmp/gpu-check}
   mkdir -p "$OUT" /tmp/site
   export PYTHONUNBUFFERED=1
-  local t0=$SECONDS
+  local t0=$SECONDS log="$OUT/log.txt"
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .gpu/wheels/*.whl
   export PYTHONPATH=/tmp/site:$PWD/src
-  nvidia-smi --query-gpu=name,memory.total,memory.free,compute_cap --format=csv | tee "$OUT/gpu.txt"
+  nvidia-smi --query-gpu=name,memory.total,memory.free,compute_cap --format=csv | tee "$log"
 
-  echo "== build the cuda preset ($((SECONDS - t0)) s)"
+  echo "== build the cuda preset ($((SECONDS - t0)) s)" | tee -a "$log"
   python3 scripts/install_llama.py --preset cuda --cuda-arch "${CUDA_ARCH:-native}" --python python3 \
-    --source .gpu/llama-cpp-python --offline --target /tmp/site 2>&1 | tail -n 5 | tee "$OUT/build.txt"
+    --source .gpu/llama-cpp-python --offline --target /tmp/site 2>&1 | tail -n 5 | tee -a "$log"
   python3 -c "import llama_cpp; assert llama_cpp.llama_supports_gpu_offload(), 'no GPU offload in this build'"
 
-  echo "== a random-weight model with qwen2.5-coder-1.5b's shapes ($((SECONDS - t0)) s)"
+  echo "== a random-weight model with qwen2.5-coder-1.5b's shapes ($((SECONDS - t0)) s)" | tee -a "$log"
   python3 scripts/make_synthetic_model.py make qwen2.5-coder-1.5b --vocab .gpu/ggml-vocab-qwen2.gguf \
-    --out /tmp/syn-1.5b.gguf | tee "$OUT/model.txt"
+    --out /tmp/syn-1.5b.gguf 2>&1 | tee -a "$log"
 
-  echo "== doctor --load: the plan against what llama.cpp allocates ($((SECONDS - t0)) s)"
+  echo "== doctor --load: the plan against what llama.cpp allocates ($((SECONDS - t0)) s)" | tee -a "$log"
+  python3 scripts/doctor.py --model /tmp/syn-1.5b.gguf --ctx 8192 --load --json > "$OUT/doctor-8192.json" || true
   for ctx in 4096 8192; do
-    python3 scripts/doctor.py --model /tmp/syn-1.5b.gguf --ctx "$ctx" --load --json > "$OUT/doctor-$ctx.json" || true
-    python3 scripts/doctor.py --model /tmp/syn-1.5b.gguf --ctx "$ctx" --load | tee "$OUT/doctor-$ctx.txt" || true
+    python3 scripts/doctor.py --model /tmp/syn-1.5b.gguf --ctx "$ctx" --load 2>&1 | tee -a "$log" || true
   done
-  python3 scripts/doctor.py --model /tmp/syn-1.5b.gguf --vram-mb 2048 --load | tee "$OUT/doctor-2gb.txt" || true
+  python3 scripts/doctor.py --model /tmp/syn-1.5b.gguf --vram-mb 2048 --load 2>&1 | tee -a "$log" || true
 
-  echo "== (a) seed's method vs (b) bestcase, same files, same GPU ($((SECONDS - t0)) s)"
+  echo "== (a) seed's method vs (b) bestcase, same files, same GPU ($((SECONDS - t0)) s)" | tee -a "$log"
   local gen
   gen=$(python3 -c "import json,statistics;d=json.load(open('docs/bench-qwen2.5-coder-1.5b.json'));\
 print(round(statistics.median(next(r for r in d['runs'] if r['name'].startswith('(a)'))['generated_tokens'])))")
   python3 scripts/bench.py --model /tmp/syn-1.5b.gguf --files "${FILES:-24}" --seed-tokens "$gen" \
     --no-quality --no-2000 --work /tmp/bench --key gpu-synthetic-1.5b --doc "$OUT/benchmarks-gpu.md" \
-    --json "$OUT/bench-gpu.json" 2>&1 | tee "$OUT/bench.txt"
-  echo "== done in $((SECONDS - t0)) s; results in $OUT"
+    --json "$OUT/bench-gpu.json" 2>&1 | tee -a "$log"
+
+  echo "== a scan on the GPU: the summary's gpu line from NVML ($((SECONDS - t0)) s)" | tee -a "$log"
+  python3 scripts/scan.py --root /tmp/bench/full --storage /tmp/scan-store --model /tmp/syn-1.5b.gguf \
+    --max-files 6 --no-progress 2>&1 | tee -a "$log" || true
+  python3 scripts/scan.py --root /tmp/bench/full --storage /tmp/scan-store --model /tmp/syn-1.5b.gguf \
+    --max-files 6 --force --json > "$OUT/scan.json" 2>>"$log" || true
+  echo "== done in $((SECONDS - t0)) s; results in $OUT" | tee -a "$log"
 }
 
 case "${1:-}" in

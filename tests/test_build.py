@@ -118,3 +118,19 @@ def test_install_llama_runs_before_the_dependencies_exist(repo):
     )
     assert out.returncode == 0, out.stderr
     assert "-DGGML_CUDA=OFF" in out.stdout
+
+
+def test_llama_cpp_loads_before_numpy_whatever_bestcase_module_comes_first():
+    """A CUDA build of llama-cpp-python crashed loading layers onto an H100 when numpy's libraries were
+    loaded first (scripts/gpu_check.sh). Any bestcase module imported first must load llama_cpp first."""
+    import subprocess
+    import sys
+
+    for module in ("bestcase_core", "bestcase_core.scorer", "bestcase_core.scan", "bestcase_core.mcp.server"):
+        code = (
+            f"import {module}, sys; names = list(sys.modules); "
+            # a module enters this order when its import finishes; llama_cpp.llama_cpp loads the libraries
+            "print(names.index('llama_cpp.llama_cpp') < names.index('numpy') if 'numpy' in names else 'no numpy')"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() in ("True", "no numpy"), (module, out.stdout, out.stderr[-500:])

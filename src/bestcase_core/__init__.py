@@ -1,14 +1,21 @@
 """bestcase: find a team's best Nuxt/Vue/TypeScript files with a local model, serve them over MCP.
 
 The public API is what this module exports; everything else may move.
-Heavy parts (llama.cpp, the MCP SDK) load on first use, so ``import bestcase_core``
-is cheap and works before the model is installed.
+Heavy parts (the model, the MCP SDK) load on first use, so ``import bestcase_core``
+works before llama-cpp-python is installed; when it is, its libraries load first (see below).
 """
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
+
+# llama.cpp's libraries load before numpy's: in the other order, a CUDA build of llama-cpp-python
+# 0.3.36 crashed (SIGSEGV) loading layers onto an H100 (scripts/gpu_check.sh, 2026-11-27).
+if "numpy" not in sys.modules and "llama_cpp" not in sys.modules and find_spec("llama_cpp") is not None:
+    import llama_cpp  # noqa: F401
 
 from .errors import (
     BestcaseError,
