@@ -88,10 +88,14 @@ def settings_05b(model_05b, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def scorer_05b(settings_05b):
-    """One Scorer on the real 0.5B for the whole session (exemplar threshold off: 101)."""
+    """One Scorer on the real 0.5B for the whole session (exemplar threshold off: 101).
+
+    The model reads every file (``model_reads=all``): these tests are about its answers, and at
+    threshold 101 the cascade would leave no file in contention.
+    """
     from bestcase_core.scorer import Scorer
 
-    return Scorer(settings=settings_05b, exemplar_threshold=101)
+    return Scorer(settings=settings_05b.model_copy(update={"model_reads": "all"}), exemplar_threshold=101)
 
 
 @pytest.fixture(scope="session")

@@ -229,3 +229,27 @@ def test_reasons_are_the_files_own_findings_and_never_contradict_them(real_nuxt_
         }
         exemplars += result.exemplar
     assert exemplars  # threshold 0: the files with something to teach
+
+
+def test_the_cascade_reads_only_files_that_could_become_exemplars(settings_05b):
+    """Default ``model_reads=contenders``: a file short of the threshold with its answers at their best is scored
+    on facts alone, with the same weights; with ``model_reads=all`` the model reads it."""
+    from bestcase_core.judge import answer_ceiling, applicable, features
+    from bestcase_core.roles import role_for_path
+
+    layout = "<template>\n  <div>\n    <AppHeader />\n    <slot />\n  </div>\n</template>\n"
+    cascade = Scorer(settings=settings_05b, exemplar_threshold=50)
+    skipped = cascade.score_text(layout, "layouts/default.vue")  # nothing to teach: never a contender
+    assert skipped.judge == "hybrid" and skipped.answers is None
+    assert skipped.prompt_tokens == 0 and skipped.generated_tokens == 0 and not skipped.exemplar
+    read = cascade.score_text(LESSON, "components/AuthorPosts.vue")  # teaches, and can reach 50
+    assert read.answers is not None and read.prompt_tokens > 0
+    everything = Scorer(settings=settings_05b.model_copy(update={"model_reads": "all"}), exemplar_threshold=50)
+    assert everything.score_text(layout, "layouts/default.vue").answers is not None
+    # a file the cascade leaves out really cannot reach the threshold: its ceiling is below it
+    strict = Scorer(settings=settings_05b, exemplar_threshold=99.9)
+    out = strict.score_text(LESSON, "components/AuthorPosts.vue")
+    assert out.answers is None and out.facts is not None
+    role = role_for_path("components/AuthorPosts.vue")
+    dims = applicable(out.facts, role)
+    assert answer_ceiling(features(out.facts, None), dims, strict.weights) < 99.9

@@ -287,6 +287,29 @@ def is_exemplar(overall: float, teaching: float, threshold: float) -> bool:
     return overall >= threshold and teaching >= TEACHING_MIN
 
 
+def answer_ceiling(x: dict[str, float], dims: tuple[str, ...], w: JudgeWeights) -> float:
+    """The highest overall score the model's answers could give a file with facts ``x``: every answer at its best.
+
+    Weights are non-negative, so an answer's best is 1 (the top of its -1..1 scale).
+    """
+    best = dict(x)
+    for name, dim in FEATURES.items():
+        if name not in FACT_DIMENSION and dim in dims:
+            best[name] = 1.0 if w.weights.get(name, 0.0) >= 0 else -1.0
+    return combine(best, dims, w)[1]
+
+
+def in_contention(
+    x: dict[str, float], dims: tuple[str, ...], w: JudgeWeights, teaching: float, threshold: float
+) -> bool:
+    """Whether the model's answers could make this file an exemplar (the hybrid judge's cascade).
+
+    A file that falls short of the threshold even with every answer at its best, or that has
+    nothing to teach, is not read by the model: its score is the facts' with neutral answers.
+    """
+    return is_exemplar(answer_ceiling(x, dims, w), teaching, threshold)
+
+
 # --- reasons ------------------------------------------------------------------------------------
 
 MAX_STRENGTHS = 4

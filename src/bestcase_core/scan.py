@@ -79,6 +79,7 @@ class ScanSummary(BaseModel):
     files_scored: int = 0
     files_unchanged: int = 0
     files_failed: list[FailedFile] = Field(default_factory=list)
+    files_read_by_model: int = Field(0, description="of the files scored, those the model read (hybrid's contenders)")
     skipped: list[FailedFile] = Field(default_factory=list)
     exemplars: int = 0
     seconds: float = 0.0
@@ -422,6 +423,7 @@ def _scan(
                     if result.exemplar_at(settings.exemplar_threshold):
                         pp.contents[job.path] = (unit.sha256, unit.data)
                     summary.files_scored += 1
+                    summary.files_read_by_model += result.answers is not None
                     summary.prompt_tokens += result.prompt_tokens
                     summary.cached_tokens += result.cached_tokens
                     summary.generated_tokens += result.generated_tokens

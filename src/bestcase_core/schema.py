@@ -34,7 +34,11 @@ class FileScore(BaseModel):
     reasons: Reasons | None = None
     facts: FileFacts | None = None
     answers: dict[str, float] | None = Field(
-        None, description="the model's answers: m.<dimension> expected digit / 9, q.<question> P(yes)"
+        None,
+        description=(
+            "the model's answers: m.<dimension> expected digit / 9, q.<question> P(yes); "
+            "None when the model did not read the file (static judge, or not a contender)"
+        ),
     )
     model: str
     rubric_version: str

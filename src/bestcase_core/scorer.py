@@ -5,7 +5,9 @@ How a file is judged (``docs/scoring.md`` says it at more length):
 1. **Facts.** The file is parsed with real grammars (:mod:`bestcase_core.analysis`)
    and measured: complexity, types, error paths, requests, state, template.
    That alone is the ``static`` judge: no model, thousands of files a second.
-2. **Answers** (``hybrid``). The prompt is the rubric and the checklist (a fixed
+2. **Answers** (``hybrid``), for the files the facts leave in contention for
+   exemplar (every file with ``model_reads=all``; see :func:`judge.in_contention`).
+   The prompt is the rubric and the checklist (a fixed
    system message, evaluated once per process and then reused from the KV cache),
    then the file, then the start of the answer. Each applicable dimension
    (`` "scores": {"<dimension>": ``) and each checklist question
@@ -41,6 +43,7 @@ from .judge import (
     build_reasons,
     combine,
     features,
+    in_contention,
     is_exemplar,
     teaching_value,
     weights_for,
@@ -219,7 +222,7 @@ class Scorer:
         usage = (0, 0, 0)
         truncated = False
         sentence: str | None = None
-        if self._lease is None:
+        if self._lease is None or not self._model_reads(facts, role, dims):
             dimensions, overall, teaching, exemplar = self._combine(facts, role, dims, None)
         else:
             with self._lease.use():
@@ -250,6 +253,13 @@ class Scorer:
             seconds=round(time.perf_counter() - started, 4),
             static_seconds=round(static_seconds, 5),
         )
+
+    def _model_reads(self, facts: Any, role: Any, dims: tuple[str, ...]) -> bool:
+        """Whether the model reads this file: always with ``model_reads=all``, else only a contender."""
+        if self.settings.model_reads == "all":
+            return True
+        teaching = teaching_value(facts, role)
+        return in_contention(features(facts, None), dims, self.weights, teaching, self.exemplar_threshold)
 
     def _combine(
         self, facts: Any, role: Any, dims: tuple[str, ...], answers: dict[str, float] | None

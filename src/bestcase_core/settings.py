@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         validation_alias="BESTCASE_JUDGE",
         description="static: parser facts only, no model; hybrid: facts and the model's answers",
     )
+    model_reads: Literal["contenders", "all"] = Field(
+        default="contenders",
+        validation_alias="BESTCASE_MODEL_READS",
+        description=(
+            "hybrid: the model reads only the files the facts leave in contention for exemplar "
+            "(contenders), or every file (all)"
+        ),
+    )
     ray_address: str | None = Field(
         default=None,
         validation_alias="BESTCASE_RAY_ADDRESS",

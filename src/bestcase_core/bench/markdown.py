@@ -18,8 +18,8 @@ def _median(xs: list[int]) -> str:
 def _ratio(base: RunFigures | None, run: RunFigures) -> str:
     if base is None or run is base:
         return "1.0x" if run is base else "-"
-    if run.median is not None and base.median:
-        return f"{base.median / run.median:.1f}x per file"
+    if run.mean is not None and base.mean:
+        return f"{base.mean / run.mean:.1f}x per file"
     if run.seconds_total > 0:
         return f"{base.seconds_total / run.seconds_total:.0f}x in total"
     return "-"
@@ -32,16 +32,17 @@ def render(result: BenchResult) -> str:
         "",
         f"{result.date}; command: `{result.command}`; GPU layers {result.gpu_layers}.",
         "",
-        "| run | files | s/file (median) | s in all | files/s | prompt tok/file evaluated (median) "
-        "| generated tok/file (median) | peak RSS MiB | vs (a) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| run | files | s/file (median) | s/file (mean) | s in all | files/s | prompt tok/file evaluated (median) "
+        "| generated tok/file (median) | peak RSS MiB | vs (a), by the mean |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = list(result.runs) + ([result.rescan_2000] if result.rescan_2000 else [])
     for r in runs:
         med = f"{r.median:.2f}" if r.median is not None else "-"
+        mean = f"{r.mean:.2f}" if r.mean is not None else "-"
         fps = f"{r.files_per_second:.2f}" if r.files_per_second < 100 else f"{r.files_per_second:,.0f}"
         lines.append(
-            f"| {r.name}{' (' + r.note + ')' if r.note else ''} | {r.files} | {med} | "
+            f"| {r.name}{' (' + r.note + ')' if r.note else ''} | {r.files} | {med} | {mean} | "
             f"{r.seconds_total:.1f} | {fps} | {_median(r.prompt_tokens)} | {_median(r.generated_tokens)} | "
             f"{r.peak_rss_mb:.0f} | {_ratio(base, r)} |"
         )

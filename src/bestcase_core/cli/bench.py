@@ -79,6 +79,9 @@ def add(sub: Any) -> None:
     p.add_argument("--no-quality", action="store_true", help="skip the original-vs-degraded quality block")
     p.add_argument("--no-seed", action="store_true", help="skip run (a)")
     p.add_argument("--no-2000", action="store_true", help="skip the 2,000-file warm rescan")
+    p.add_argument(
+        "--no-all-reads", action="store_true", help="skip (b'), the cold scan with the model reading every file"
+    )
     p.add_argument("--seed-tokens", type=int, help="fix (a)'s generated length (random-weight models)")
     p.add_argument("--threshold", type=float, help=setting_help("exemplar_threshold", "exemplar threshold for (b)"))
     p.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
@@ -145,6 +148,7 @@ def run(ns: argparse.Namespace) -> int:
         seed_run=not ns.no_seed,
         fixed_seed_tokens=ns.seed_tokens,
         rescan_2000=not ns.no_2000,
+        all_reads=not ns.no_all_reads,
         log=log,
     )
     if ns.seed_tokens:

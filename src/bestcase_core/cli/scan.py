@@ -44,6 +44,7 @@ def add(sub: Any) -> None:
     p.add_argument("--max-files", type=int, help=setting_help("max_files"))
     p.add_argument("--keep", type=int, help=setting_help("keep"))
     p.add_argument("--judge", choices=["static", "hybrid"], help=setting_help("judge"))
+    p.add_argument("--model-reads", choices=["contenders", "all"], help=setting_help("model_reads"))
     p.add_argument("--force", action="store_true", help="score every file again")
     p.add_argument("--all-projects", action="store_true", help="also scan JS/TS projects without Nuxt")
     p.add_argument("--every", help="keep scanning on this schedule (6h, 30m, ...) until stopped")
@@ -80,6 +81,12 @@ def print_summary(s: Any) -> None:
         f"  files            {s.files_scored} scored, {s.files_unchanged} unchanged, {len(s.files_failed)} failed",
         file=out,
     )
+    if s.judge == "hybrid" and s.files_scored:
+        print(
+            f"  model read       {s.files_read_by_model} of {s.files_scored} files "
+            "(the others could not be exemplars on their facts)",
+            file=out,
+        )
     if s.seconds_per_file is not None:
         print(
             f"  speed            {s.seconds_per_file:.2f} s/file (median {s.median_seconds_per_file:.2f}), "
@@ -122,6 +129,7 @@ def run(ns: argparse.Namespace) -> int:
         max_files=ns.max_files,
         keep=ns.keep,
         judge=ns.judge,
+        model_reads=ns.model_reads,
     )
     root = settings.projects_path
     if root is None:

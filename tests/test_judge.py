@@ -1,0 +1,44 @@
+"""The judge's cascade bound, on real facts and the shipped weights (no model)."""
+
+from __future__ import annotations
+
+from bestcase_core.analysis import analyze
+from bestcase_core.judge import answer_ceiling, applicable, combine, features, in_contention, weights_for
+from bestcase_core.roles import role_for_path
+
+CODE = """import type { User } from '~/types'
+
+/** The signed-in user, loaded once per request. */
+export function useCurrentUser() {
+  const { data, error, refresh } = useFetch<User>('/api/me')
+  const name = computed(() => data.value?.name ?? 'guest')
+  return { user: data, name, error, refresh }
+}
+"""
+
+
+def _inputs(model: str):
+    path = "composables/useCurrentUser.ts"
+    role = role_for_path(path)
+    facts = analyze(CODE, path, role.value)
+    _, w = weights_for("hybrid", model)
+    return features(facts, None), applicable(facts, role), w
+
+
+def test_the_answer_ceiling_bounds_every_answer_the_model_could_give():
+    x, dims, w = _inputs("qwen2.5-coder:0.5b")  # answers weighted: the ceiling is above the facts alone
+    neutral = combine(x, dims, w)[1]
+    ceiling = answer_ceiling(x, dims, w)
+    assert ceiling > neutral
+    answer_keys = [k for k in w.weights if k.startswith(("m.", "q."))]
+    for value in (-1.0, 0.0, 0.3, 1.0):
+        assert combine({**x, **{k: value for k in answer_keys}}, dims, w)[1] <= ceiling
+    assert in_contention(x, dims, w, teaching=0.9, threshold=ceiling)
+    assert not in_contention(x, dims, w, teaching=0.9, threshold=ceiling + 0.01)
+    assert not in_contention(x, dims, w, teaching=0.4, threshold=0)  # nothing to teach: never a contender
+
+
+def test_answers_weighted_zero_leave_the_ceiling_at_the_facts_score():
+    x, dims, w = _inputs("qwen2.5-coder:1.5b")
+    assert all(v == 0 for k, v in w.weights.items() if k.startswith(("m.", "q.")))
+    assert answer_ceiling(x, dims, w) == combine(x, dims, w)[1]
