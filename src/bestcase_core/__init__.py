@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 # llama.cpp's libraries load before numpy's: in the other order, a CUDA build of llama-cpp-python
 # 0.3.36 crashed (SIGSEGV) loading layers onto an H100 (scripts/gpu_check.sh, 2026-11-27).
 if "numpy" not in sys.modules and "llama_cpp" not in sys.modules and find_spec("llama_cpp") is not None:
-    import llama_cpp  # noqa: F401
+    import llama_cpp
 
 from .errors import (
     BestcaseError,
