@@ -192,6 +192,51 @@ def test_usefetch_error_that_reaches_the_template_is_an_error_path():
     assert ignored.metrics["unhandled_async"] < 0
 
 
+def test_a_catch_that_only_logs_or_drops_the_error_is_no_error_path_unless_a_finally_recovers():
+    logged = (
+        "export async function load() {\n  try {\n    await api.get()\n  } catch (e) {\n    console.error(e)\n  }\n}\n"
+    )
+    facts = analyze(logged, "composables/useLoad.ts", "composable")
+    assert facts.metrics["unhandled_async"] == -1.0
+    finding = next(f for f in facts.findings if f.key == "unhandled_async")
+    assert not finding.good and finding.lines == [3] and "logged or dropped" in finding.text
+    recovered = logged.replace("  }\n}\n", "  } finally {\n    loading.value = false\n  }\n}\n")
+    assert analyze(recovered, "composables/useLoad.ts", "composable").metrics["unhandled_async"] == 0
+
+
+def test_h3_validation_and_session_helpers_answer_failures_themselves_on_the_server():
+    code = (
+        "export default defineEventHandler(async (event) => {\n"
+        "  const { user } = await requireUserSession(event)\n"
+        "  const body = await readValidatedBody(event, schema.parse)\n"
+        "  return { user, body }\n})\n"
+    )
+    server = analyze(code, "server/api/todos.post.ts", "server_route")
+    assert server.metrics["unhandled_async"] == 0 and server.metrics["error_surfaced"] == 1
+    # the same names elsewhere are just calls
+    assert analyze(code, "utils/todos.ts", "util").metrics["unhandled_async"] == -1.0
+
+
+def test_awaited_data_calls_count_as_handled_only_where_the_file_raises_or_shows_errors():
+    checked = (
+        "const { data: post } = await useAsyncData('post', () => queryCollection('posts').first())\n"
+        "if (!post.value) {\n  throw createError({ statusCode: 404, statusMessage: 'Post not found' })\n}"
+    )
+    facts = analyze(vue(checked, "<h1>{{ post.title }}</h1>"), "pages/post.vue", "page")
+    assert facts.metrics["unhandled_async"] == 0
+    unchecked = "const { data: post } = await useAsyncData('post', () => queryCollection('posts').first())"
+    facts = analyze(vue(unchecked, "<h1>{{ post.title }}</h1>"), "pages/post.vue", "page")
+    assert facts.metrics["unhandled_async"] == -1.0
+
+
+def test_a_template_only_component_is_not_judged_on_types_or_state():
+    facts = analyze(
+        "<template>\n  <footer><NuxtLink to='/'>Home</NuxtLink></footer>\n</template>\n", "components/F.vue"
+    )
+    assert "typeUsage" not in facts.applies and "stateManagement" not in facts.applies
+    assert "designSystem" in facts.applies
+
+
 # --- apiConnection -------------------------------------------------------------------------------
 
 

@@ -31,6 +31,15 @@ _AXIOS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", 
 _SAFE_AWAITS = frozenset(
     {"nextTick", "navigateTo", "setTimeout", "sleep", "wait", "delay", "refresh", "refreshNuxtData"}
 )
+#: h3 helpers that validate a request or require a session, and answer a failure with a 400/401 error themselves.
+_H3_VALIDATED = frozenset(
+    {
+        "readValidatedBody",
+        "getValidatedQuery",
+        "getValidatedRouterParams",
+        "requireUserSession",
+    }
+)
 #: Calls that show an error to the user or hand it to Nuxt's error page.
 _ERROR_SURFACES = frozenset({"createError", "showError", "throw"})
 _CONSOLE = frozenset({"console"})
@@ -121,18 +130,44 @@ def _in_function_boundary(node: Any, stop_types: frozenset[str]) -> Any:
     return None
 
 
-def _in_try_body(node: Any) -> bool:
-    """Inside the ``try { }`` block (not the catch or finally) of a try that has a catch, within its function."""
+def _enclosing_try(node: Any) -> Any | None:
+    """The try (with a catch) whose ``try { }`` block holds ``node`` (not its catch or finally), within its function."""
     child = node
     p = node.parent
     while p is not None and p.type not in FUNCTION_TYPES:
         if p.type == "try_statement" and p.child_by_field_name("handler") is not None:
             body = p.child_by_field_name("body")
             if body is not None and body.id == child.id:
-                return True
+                return p
         child = p
         p = p.parent
-    return False
+    return None
+
+
+def _in_try_body(node: Any) -> bool:
+    return _enclosing_try(node) is not None
+
+
+def _recovers(try_statement: Any) -> bool:
+    """The try has a ``finally`` that does something (resets a loading flag, retries): the failure is recovered from."""
+    fin = try_statement.child_by_field_name("finalizer")
+    body = fin.child_by_field_name("body") if fin is not None else None
+    return body is not None and any(c.type != "comment" for c in body.named_children)
+
+
+def _swallows(catch: Any) -> bool:
+    """A catch clause that is empty or only calls ``console.*``: the error goes nowhere."""
+    body = catch.child_by_field_name("body")
+    if body is None:
+        return True
+    stmts = [s for s in body.named_children if s.type != "comment"]
+    return all(
+        s.type == "expression_statement"
+        and s.named_children
+        and s.named_children[0].type == "call_expression"
+        and _callee_name(s.named_children[0]).split(".")[0] in _CONSOLE
+        for s in stmts
+    )
 
 
 def _has_catch_chain(node: Any) -> bool:
@@ -203,6 +238,9 @@ class _Acc:
     emits_line: int = 0
     awaits_total: int = 0
     unhandled_lines: list[int] = field(default_factory=list)
+    swallowed_lines: list[int] = field(default_factory=list)  # awaits whose only catch drops the error
+    unchecked_data_lines: list[int] = field(default_factory=list)  # awaited useFetch/useAsyncData, `error` unread
+    server: bool = False  # a file under server/: h3 turns a thrown error into an HTTP error response
     handled_lines: list[int] = field(default_factory=list)
     empty_catch_lines: list[int] = field(default_factory=list)
     log_catch_lines: list[int] = field(default_factory=list)
@@ -603,7 +641,16 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     acc.awaits_total += 1
     acc.fallible += 1
     line = script.line(node)
-    if _in_try_body(node) or _has_catch_chain(call if call is not None else node):
+    if name in _H3_VALIDATED and acc.server:
+        acc.handled_lines.append(line)  # h3 answers a failed validation or session check with a 400/401 itself
+        acc.surfaced_lines.append(line)
+        return
+    guard = _enclosing_try(node)
+    if guard is not None and _swallows(guard.child_by_field_name("handler")) and not _recovers(guard):
+        acc.swallowed_lines.append(line)
+        acc.unhandled_lines.append(line)  # an error path that drops the error is none
+        return
+    if guard is not None or _has_catch_chain(call if call is not None else node):
         acc.handled_lines.append(line)
         return
     if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
@@ -612,6 +659,9 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
         if pattern is not None and pattern.type == "object_pattern" and "error" in _t(pattern):
             acc.handled_lines.append(line)  # confirmed below: the error must be read somewhere
             return
+        # never throws: a failure leaves the data empty, handled only if the file checks it (decided below)
+        acc.unchecked_data_lines.append(line)
+        return
     acc.unhandled_lines.append(line)
 
 
@@ -754,7 +804,7 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
             logic_lines=0,
             applies=[],
         )
-    acc = _Acc()
+    acc = _Acc(server=path.replace("\\", "/").split("/", 1)[0] == "server" or "/server/" in path)
     module_file = parsed.kind != "vue" and (role in ("composable", "store", "util") if role else True)
     for script in parsed.scripts:
         _script_facts(script, acc, module_file)
@@ -905,6 +955,11 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     # errorHandling
     error_read = {n for n in acc.error_names if n in acc.template_identifiers or _used_after(n, acc)}
     unhandled = list(acc.unhandled_lines)
+    if acc.surfaced_lines:
+        # the file raises or shows errors itself (`if (!data.value) throw createError(...)`): its data calls count
+        acc.handled_lines.extend(acc.unchecked_data_lines)
+    else:
+        unhandled.extend(acc.unchecked_data_lines)
     for name, line in acc.error_names.items():
         if name not in error_read:
             unhandled.append(line)  # `error` destructured but never read
@@ -915,8 +970,13 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     surfaced = bool(acc.surfaced_lines or error_read or (acc.template_identifiers & {"error", "err", "errorMessage"}))
     m["error_surfaced"] = 1.0 if surfaced else 0.0
     if unhandled:
+        dropped = f" ({len(acc.swallowed_lines)} caught only to be logged or dropped)" if acc.swallowed_lines else ""
         add(
-            "errorHandling", "unhandled_async", False, f"{len(unhandled)} awaited call(s) with no error path", unhandled
+            "errorHandling",
+            "unhandled_async",
+            False,
+            f"{len(unhandled)} awaited call(s) with no error path{dropped}",
+            unhandled,
         )
     elif acc.awaits_total >= 1:
         add("errorHandling", "unhandled_async", True, "every awaited call has an error path", acc.handled_lines)
@@ -1063,7 +1123,9 @@ def _log1p(x: float) -> float:
 
 def _applies(parsed: Parsed, acc: _Acc, requests: int) -> list[str]:
     """Which dimensions this file can be judged on, from what it contains."""
-    out = ["structure", "typeUsage", "utilityUsage"]
+    out = ["structure", "utilityUsage"]
+    if parsed.scripts:
+        out.append("typeUsage")  # a template-only component has nothing to type
     if requests:
         out.append("apiConnection")
     if acc.fallible or acc.awaits_total or acc.empty_catch_lines or acc.log_catch_lines or acc.error_names:
@@ -1071,7 +1133,7 @@ def _applies(parsed: Parsed, acc: _Acc, requests: int) -> list[str]:
     if parsed.template is not None:
         out.append("designSystem")
     state = acc.computed_lines or acc.watch_sync_lines or acc.module_state_lines or acc.props or acc.dom_lines
-    if parsed.template is not None or state:
+    if (parsed.template is not None and parsed.scripts) or state:
         out.append("stateManagement")
     if parsed.template is not None or acc.awaits_total or acc.deep_watch_lines or acc.watch_sync_lines:
         out.append("performance")

@@ -163,10 +163,10 @@ def fit_judge(
     def ready(path: str, text: str) -> bool:
         return hj is None or not cached_only or hj.has(path, text)
 
-    def inputs(path: str, text: str) -> tuple[dict[str, float], tuple[str, ...]]:
+    def inputs(path: str, text: str, answered: bool = True) -> tuple[dict[str, float], tuple[str, ...]]:
         role = role_for_path(path)
         facts = analyze(text, path, role.value)
-        answers = hj.answers(path, text)[0] if hj is not None else None
+        answers = hj.answers(path, text)[0] if hj is not None and answered else None
         return features(facts, answers), applicable(facts, role)
 
     def row(path: str, text: str) -> list[float]:
@@ -209,9 +209,11 @@ def fit_judge(
                     f"are weighted 0: {', '.join(dropped) or 'none'}"
                 )
         log("  " + fitted_on)
-    originals = {(rel, text) for _, rel, text in corpus_files(per_package=8 if hybrid else 40)}
+    # answers all weighted 0 add nothing: calibrate on the static judge's corpus, without the model
+    answered = any(weights.get(n, 0.0) for n in names if n.startswith(("m.", "q.")))
+    originals = {(rel, text) for _, rel, text in corpus_files(per_package=8 if answered else 40)}
     originals |= {(p.path, p.better) for p in pairs if p.suite == "synthetic"}
-    corpus = [inputs(rel, text) for rel, text in sorted(originals) if ready(rel, text)]
+    corpus = [inputs(rel, text, answered) for rel, text in sorted(originals) if not answered or ready(rel, text)]
     weights_obj = calibrate(corpus, weights, f"{fitted_on}; calibrated on {len(corpus)} corpus files", command)
     key = judge_key("hybrid" if hybrid else "static", model if hybrid else None)
     save_weights(key, weights_obj)
