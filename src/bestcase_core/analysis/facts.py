@@ -155,12 +155,14 @@ def _recovers(try_statement: Any) -> bool:
     return body is not None and any(c.type != "comment" for c in body.named_children)
 
 
-def _swallows(catch: Any) -> bool:
-    """A catch clause that is empty or only calls ``console.*``: the error goes nowhere."""
+def _catch_statements(catch: Any) -> list[Any]:
+    """A catch clause's statements, comments left out."""
     body = catch.child_by_field_name("body")
-    if body is None:
-        return True
-    stmts = [s for s in body.named_children if s.type != "comment"]
+    return [s for s in body.named_children if s.type != "comment"] if body is not None else []
+
+
+def _only_logs(stmts: list[Any]) -> bool:
+    """Every statement is a ``console.*`` call (true of none)."""
     return all(
         s.type == "expression_statement"
         and s.named_children
@@ -168,6 +170,11 @@ def _swallows(catch: Any) -> bool:
         and _callee_name(s.named_children[0]).split(".")[0] in _CONSOLE
         for s in stmts
     )
+
+
+def _swallows(catch: Any) -> bool:
+    """A catch clause that is empty or only calls ``console.*``: the error goes nowhere."""
+    return _only_logs(_catch_statements(catch))
 
 
 def _has_catch_chain(node: Any) -> bool:
@@ -607,20 +614,12 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
     body = node.child_by_field_name("body")
     if body is None:
         return
-    stmts = [s for s in body.named_children if s.type != "comment"]
-    comments = [s for s in body.named_children if s.type == "comment"]
+    stmts = _catch_statements(node)
     if not stmts:
-        if not comments:
+        if not body.named_children:  # a comment inside says the emptiness is meant
             acc.empty_catch_lines.append(script.line(node))
         return
-    only_log = all(
-        s.type == "expression_statement"
-        and s.named_children
-        and s.named_children[0].type == "call_expression"
-        and _callee_name(s.named_children[0]).split(".")[0] in _CONSOLE
-        for s in stmts
-    )
-    if only_log:
+    if _only_logs(stmts):
         acc.log_catch_lines.append(script.line(node))
     else:
         acc.surfaced_lines.append(script.line(node))
