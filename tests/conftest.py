@@ -80,22 +80,23 @@ def run_script(name: str, *args: str, env: dict[str, str] | None = None, timeout
 
 @pytest.fixture(scope="session")
 def settings_05b(model_05b, tmp_path_factory):
-    """Settings for the real 0.5B with a 4k context (enough for the test files, quicker to allocate)."""
+    """Settings for the real 0.5B with a 4k context (enough for the test files, quicker to allocate).
+
+    The model reads every file (``model_reads=all``): most tests raise the exemplar threshold to 100
+    to sample nothing, and there the cascade would leave the model nothing to read. The cascade has
+    its own test (test_scorer.py).
+    """
     from bestcase_core.settings import load_settings
 
-    return load_settings(model=TEST_MODEL, n_ctx=4096, vram_mb=0)
+    return load_settings(model=TEST_MODEL, n_ctx=4096, vram_mb=0, model_reads="all")
 
 
 @pytest.fixture(scope="session")
 def scorer_05b(settings_05b):
-    """One Scorer on the real 0.5B for the whole session (exemplar threshold off: 101).
-
-    The model reads every file (``model_reads=all``): these tests are about its answers, and at
-    threshold 101 the cascade would leave no file in contention.
-    """
+    """One Scorer on the real 0.5B for the whole session (exemplar threshold off: 101)."""
     from bestcase_core.scorer import Scorer
 
-    return Scorer(settings=settings_05b.model_copy(update={"model_reads": "all"}), exemplar_threshold=101)
+    return Scorer(settings=settings_05b, exemplar_threshold=101)
 
 
 @pytest.fixture(scope="session")

@@ -58,7 +58,7 @@ def small(tmp_path_factory, model_05b):
     base = tmp_path_factory.mktemp("ray")
     root = copy_example(base / "ws")
     settings = load_settings(
-        model=TEST_MODEL, n_ctx=2048, n_threads=1, vram_mb=0, max_files=2, exemplar_threshold=100.0
+        model=TEST_MODEL, n_ctx=2048, n_threads=1, vram_mb=0, max_files=2, exemplar_threshold=100.0, model_reads="all"
     )
     summary = run_scan(root, settings, storage=base / "baseline", progress=False)
     assert summary.files_scored == 4 and not summary.files_failed
@@ -131,6 +131,7 @@ def test_a_killed_driver_keeps_what_it_committed_and_a_rerun_resumes(small, clus
         BESTCASE_VRAM_MB="0",
         BESTCASE_MAX_FILES="2",
         BESTCASE_EXEMPLAR_THRESHOLD="100",
+        BESTCASE_MODEL_READS="all",  # the actors run the model, so the scan is still running when killed
         PYTHONPATH=os.pathsep.join([str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]),
     )
     args = ["--root", str(root), "--storage", str(storage), "--model", TEST_MODEL, "--no-progress"]

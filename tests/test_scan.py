@@ -250,6 +250,8 @@ def test_kill_9_mid_scan_loses_nothing_already_scored(tmp_path, model_05b):
         *scan_args(root, storage),
         "--min-score",
         "100",
+        "--model-reads",
+        "all",  # the model reads every file, so the scan is still running when it is killed
         "--no-progress",
     ]
     env = {**os.environ, "BESTCASE_CTX": "4096"}

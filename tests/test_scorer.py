@@ -238,16 +238,17 @@ def test_the_cascade_reads_only_files_that_could_become_exemplars(settings_05b):
     from bestcase_core.roles import role_for_path
 
     layout = "<template>\n  <div>\n    <AppHeader />\n    <slot />\n  </div>\n</template>\n"
-    cascade = Scorer(settings=settings_05b, exemplar_threshold=50)
+    contenders = settings_05b.model_copy(update={"model_reads": "contenders"})  # the default
+    cascade = Scorer(settings=contenders, exemplar_threshold=50)
     skipped = cascade.score_text(layout, "layouts/default.vue")  # nothing to teach: never a contender
     assert skipped.judge == "hybrid" and skipped.answers is None
     assert skipped.prompt_tokens == 0 and skipped.generated_tokens == 0 and not skipped.exemplar
     read = cascade.score_text(LESSON, "components/AuthorPosts.vue")  # teaches, and can reach 50
     assert read.answers is not None and read.prompt_tokens > 0
-    everything = Scorer(settings=settings_05b.model_copy(update={"model_reads": "all"}), exemplar_threshold=50)
+    everything = Scorer(settings=settings_05b, exemplar_threshold=50)  # the tests' settings: model_reads=all
     assert everything.score_text(layout, "layouts/default.vue").answers is not None
     # a file the cascade leaves out really cannot reach the threshold: its ceiling is below it
-    strict = Scorer(settings=settings_05b, exemplar_threshold=99.9)
+    strict = Scorer(settings=contenders, exemplar_threshold=99.9)
     out = strict.score_text(LESSON, "components/AuthorPosts.vue")
     assert out.answers is None and out.facts is not None
     role = role_for_path("components/AuthorPosts.vue")
