@@ -75,6 +75,17 @@ function big(a: number, b: number, c: number, d: number, e: number, f: number) {
     assert {"function_length", "arguments", "bumpy_road"} <= keys(facts, False)
 
 
+def test_a_functions_length_is_its_own_lines_not_its_nested_functions_or_data():
+    handlers = "\n".join(f"  function h{i}(x: number) {{\n    return x + {i}\n  }}" for i in range(30))
+    composable = f"export function useThings() {{\n  const count = ref(0)\n{handlers}\n  return {{ count }}\n}}\n"
+    outer = fn(composable, "useThings")
+    assert outer.length == 34  # its header, `count`, the 30 handlers' first lines, `return`, `}`
+    rows = "\n".join(f"    {{ label: 'Item {i}', icon: 'i-{i}' }}," for i in range(60))
+    menu = f"export function useMenu() {{\n  const items = [\n{rows}\n  ]\n  return {{ items }}\n}}\n"
+    assert fn(menu, "useMenu").length == 4  # its header, `const items = [`, `return`, `}`
+    assert "function_length" not in keys(analyze(menu, "composables/useMenu.ts", "composable"), False)
+
+
 def test_deep_nesting_is_a_weakness_with_its_line():
     code = "function d(a: number[]) {\n  for (const x of a) { if (x) { while (x) { if (x > 2) { return x } } } }\n}\n"
     facts = analyze(code, "utils/d.ts", "util")
@@ -94,6 +105,19 @@ def test_duplicated_blocks_inside_a_file_are_found():
     assert "duplication" in keys(facts, False)
     once = analyze(f"async function a() {{{block}}}\n", "composables/useUsers.ts", "composable")
     assert once.metrics["duplication"] == 0
+
+
+def test_rows_of_one_shape_in_a_data_table_are_not_duplication_but_copied_code_with_new_messages_is():
+    rows = ",\n".join(f"  {{ kind: 'k{i}', label: 'Label {i}', icon: 'i-lucide-{i}', level: 1 }}" for i in range(12))
+    table = f"export const items = [\n{rows}\n]\n"
+    assert analyze(table, "utils/items.ts", "util").metrics["duplication"] == 0
+    copied = "\n".join(
+        f"export function check{i}(v: string) {{\n  if (!v || v.length > 20) {{\n"
+        f"    throw createError({{ statusCode: 400, statusMessage: 'Field {i} is invalid', data: {{ field: v }} }})\n"
+        "  }\n  return v.trim().toLowerCase()\n}"
+        for i in range(3)
+    )
+    assert analyze(copied, "utils/check.ts", "util").metrics["duplication"] < -0.3
 
 
 def test_unindented_code_is_noticed():
@@ -146,6 +170,20 @@ def test_defineprops_with_a_type_argument_is_typed_and_a_list_of_names_is_not():
     assert listed.metrics["typed_props"] == 0.0 and "typed_props" in keys(listed, False)
     emits = analyze(vue("const emit = defineEmits(['save'])", lang="js"), "components/A.vue", "component")
     assert any(f.key == "typed_props" and "emits" in f.text for f in emits.findings)
+
+
+def test_the_parameters_of_hooks_passed_in_a_calls_options_are_typed_by_the_library():
+    code = (
+        "export const useAddTodo = () => useMutation({\n"
+        "  mutation: (title: string) => $fetch('/api/todos', { method: 'POST', body: { title } }),\n"
+        "  onSuccess(todo) { toast.add({ title: todo.title }) },\n"
+        "  onError: (err) => { toast.add({ title: err.message }) },\n"
+        "})\n"
+    )
+    facts = analyze(code, "composables/useAddTodo.ts", "composable")
+    assert facts.metrics["typed_params"] == 1.0  # `todo` and `err` are inferred from useMutation
+    store = "export const useCart = defineStore('cart', {\n  actions: {\n  add(item) { this.list.push(item) },\n  }\n})"
+    assert analyze(store, "stores/cart.ts", "store").metrics["typed_params"] == 0.0  # an action's is not
 
 
 def test_plain_javascript_is_untyped():
@@ -217,6 +255,23 @@ def test_h3_validation_and_session_helpers_answer_failures_themselves_on_the_ser
     assert analyze(code, "utils/todos.ts", "util").metrics["unhandled_async"] == -1.0
 
 
+def test_a_server_handler_leaves_its_own_awaits_to_h3_but_not_requests_to_other_services():
+    own = (
+        "export default defineEventHandler(async (event) => {\n"
+        "  const todos = await useDrizzle().select().from(tables.todos)\n"
+        "  await setUserSession(event, { user: todos[0] })\n"
+        "  return todos\n})\n"
+    )
+    facts = analyze(own, "server/api/todos.get.ts", "server_route")
+    assert facts.metrics["unhandled_async"] == 0  # a failure becomes h3's 500 response
+    outbound = own.replace("await setUserSession(event, { user: todos[0] })", "await $fetch('/upstream/notify')")
+    facts = analyze(outbound, "server/api/todos.get.ts", "server_route")
+    assert facts.metrics["unhandled_async"] == -0.5  # the request to another service has no error path
+    assert next(f for f in facts.findings if f.key == "unhandled_async").lines == [3]
+    # the same code in the app is two awaits with no error path
+    assert analyze(own, "composables/useTodos.ts", "composable").metrics["unhandled_async"] == -1.0
+
+
 def test_awaited_data_calls_count_as_handled_only_where_the_file_raises_or_shows_errors():
     checked = (
         "const { data: post } = await useAsyncData('post', () => queryCollection('posts').first())\n"
@@ -238,6 +293,15 @@ def test_a_template_only_component_is_not_judged_on_types_or_state():
 
 
 # --- apiConnection -------------------------------------------------------------------------------
+
+
+def test_a_hard_coded_host_is_found_through_the_constant_a_request_is_given():
+    script = "const { id } = useRoute().params\nconst URI = `https://fakestoreapi.com/products/${id}`\n"
+    facts = analyze(vue(script + "const { data } = await useFetch(URI)"), "pages/product.vue", "page")
+    finding = next(f for f in facts.findings if f.key == "hardcoded_urls")
+    assert not finding.good and finding.lines == [4] and facts.metrics["hardcoded_urls"] < 0
+    relative = "const URI = `/api/products/${id}`\nconst { data } = await useFetch(URI)"
+    assert analyze(vue(relative), "pages/product.vue", "page").metrics["hardcoded_urls"] == 0
 
 
 def test_raw_requests_hardcoded_hosts_glued_urls_and_secrets():

@@ -12,6 +12,11 @@ Each function is measured on its own body; a function nested in it is a function
 of its own (its structures still add nesting for the outer one's later code only
 through its own measure). Code outside any function is measured as ``<module>``.
 
+A function's length is its own lines: the lines of the functions nested in it
+(a composable's inner handlers, a ``computed``'s getter) and of multi-line data
+literals (an array of menu items, a column table) are not its length; each is
+measured where it belongs, or is data rather than logic.
+
 "Bumpy road" (CodeScene) counts the separate chunks of nested logic in one
 function: top-level statements of its body that hold conditionals nested two deep.
 """
@@ -47,13 +52,44 @@ _NESTING = frozenset(
     }
 )
 _LOGICAL = frozenset({"&&", "||", "??"})
+_DATA = frozenset({"object", "array"})
+_NOT_DATA = FUNCTION_TYPES | {"call_expression", "new_expression", "await_expression", "class", "class_declaration"}
+
+
+def is_data_literal(node: Any) -> bool:
+    """An object or array literal holding only values (no function, call or class anywhere in it)."""
+    if node.type not in _DATA:
+        return False
+    stack = list(node.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in _NOT_DATA:
+            return False
+        stack.extend(n.named_children)
+    return True
+
+
+def own_lines(fn: Any) -> int:
+    """Lines of ``fn`` less those of the functions and multi-line data literals inside it."""
+    start, end = fn.start_point[0], fn.end_point[0]
+    inner: set[int] = set()
+    body = fn.child_by_field_name("body")
+    stack = list(body.named_children) if body is not None else []
+    while stack:
+        n = stack.pop()
+        s, e = n.start_point[0], n.end_point[0]
+        if e > s and (n.type in FUNCTION_TYPES or is_data_literal(n)):
+            inner.update(range(s + 1, e + 1))  # its first line stays: the line that names or assigns it
+            continue
+        stack.extend(n.named_children)
+    return end - start + 1 - len(inner)
 
 
 @dataclass(frozen=True)
 class FunctionFacts:
     name: str
     line: int
-    length: int  # lines
+    length: int  # its own lines: nested functions and data literals left out
     params: int
     cognitive: int
     nesting: int  # deepest nesting of control structures
@@ -198,7 +234,7 @@ def functions(script: Script) -> list[FunctionFacts]:
             FunctionFacts(
                 name=function_name(script, node),
                 line=script.line(node),
-                length=int(node.end_point[0] - node.start_point[0]) + 1,
+                length=own_lines(node),
                 params=_params(node),
                 cognitive=m.cognitive,
                 nesting=m.max_nesting,

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .complexity import FUNCTION_TYPES, FunctionFacts, functions
+from .complexity import FUNCTION_TYPES, FunctionFacts, functions, is_data_literal
 from .parse import Parsed, Script, parse_source, walk
 
 # --- what the facts look for ---------------------------------------------------------------
@@ -46,6 +46,7 @@ _CONSOLE = frozenset({"console"})
 _NON_INTERACTIVE = frozenset({"div", "span", "li", "td", "tr", "p", "section", "article", "img", "i", "label"})
 _SECRET_NAME = re.compile(r"(api[_-]?key|secret|token|passw(or)?d|private[_-]?key|client[_-]?secret)", re.I)
 _SECRET_VALUE = re.compile(r"^(sk_(live|test)_|AIza|ghp_|xox[bp]-|AKIA)[A-Za-z0-9_\-]{8,}")
+_HOSTS = ("http://", "https://", "localhost:")
 _URL_NAME = re.compile(r"(url|api|endpoint|base|host)", re.I)
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(")
 _MEANINGLESS = re.compile(
@@ -258,6 +259,8 @@ class _Acc:
     typed_request_lines: list[int] = field(default_factory=list)
     hardcoded_url_lines: list[int] = field(default_factory=list)
     glued_url_lines: list[int] = field(default_factory=list)
+    string_consts: dict[str, str] = field(default_factory=dict)  # name -> the string it is declared with
+    request_url_names: list[tuple[str, int]] = field(default_factory=list)  # a request's URL given by name
     secret_lines: list[int] = field(default_factory=list)
     props_mutated_lines: list[int] = field(default_factory=list)
     watch_sync_lines: list[int] = field(default_factory=list)
@@ -304,9 +307,12 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
     ts = script.lang in ("ts", "tsx")
     src_lines = script.source.decode("utf-8", "replace").splitlines()
     comment_rows: set[int] = set()
+    data_end = -1  # end byte of the data literal being walked (see duplicated_lines)
     for node in walk(script.root):
         t = node.type
         line = script.line(node)
+        if t in ("object", "array") and node.start_byte >= data_end and _is_data_table(node):
+            data_end = node.end_byte
         if t == "comment":
             text = _t(node)
             comment_rows.update(range(node.start_point[0], node.end_point[0] + 1))
@@ -316,7 +322,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.commented_code_lines.append(line)
             continue
         if node.child_count == 0 and t != "comment":
-            acc.tokens.append((_t(node) if t not in ("string_fragment",) else "S", line))
+            data = node.start_byte < data_end
+            acc.tokens.append((_t(node) if data or t != "string_fragment" else "S", line))
         if t in FUNCTION_TYPES:
             _function_facts(script, node, acc, ts)
         elif t == "predefined_type" and _t(node) == "any":
@@ -450,8 +457,28 @@ def _indentation(script: Script, src_lines: list[str], acc: _Acc) -> None:
                 acc.indent_ok += 1
 
 
+_HOOK_NAME = re.compile(r"^on[A-Z]")
+
+
+def _is_library_hook(fn: Any) -> bool:
+    """`onSuccess(todo) {}` / `onResponseError: (ctx) => {}` in options passed to a call: the library types it."""
+    key, holder = None, fn.parent
+    if fn.type == "method_definition":
+        key = fn.child_by_field_name("name")
+    elif holder is not None and holder.type == "pair":
+        key, holder = holder.child_by_field_name("key"), holder.parent
+    return (
+        key is not None
+        and _HOOK_NAME.match(_t(key)) is not None
+        and holder is not None
+        and holder.type == "object"
+        and holder.parent is not None
+        and holder.parent.type == "arguments"
+    )
+
+
 def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
-    callback = fn.parent is not None and fn.parent.type == "arguments"
+    callback = (fn.parent is not None and fn.parent.type == "arguments") or _is_library_hook(fn)
     params = fn.child_by_field_name("parameters")
     if params is not None and not callback:
         for p in params.named_children:
@@ -485,6 +512,7 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
         _name_fact(_t(name), script.line(name), acc)
         if value is not None and value.type in ("string", "template_string"):
             text = _t(value).strip("'\"`")
+            acc.string_consts[_t(name)] = text
             if _SECRET_NAME.search(_t(name)) and len(text) >= 8 and " " not in text and "${" not in text:
                 acc.secret_lines.append(script.line(node))
             if _URL_NAME.search(_t(name)) and ("http://" in text or "https://" in text or "localhost" in text):
@@ -512,8 +540,10 @@ def _request_args_urls(script: Script, call: Any, acc: _Acc) -> None:
         return
     first = args.named_children[0]
     text = _t(first)
+    if first.type == "identifier":
+        acc.request_url_names.append((text, script.line(first)))
     literals = [s for s in walk(first) if s.type in ("string", "template_string")]
-    if any(h in _t(s) for s in literals for h in ("http://", "https://", "localhost:")):
+    if any(h in _t(s) for s in literals for h in _HOSTS):
         acc.hardcoded_url_lines.append(script.line(first))
     if first.type == "binary_expression" and any(
         s.type in ("string", "template_string") and any(c in _t(s) for c in "?=&/")
@@ -625,6 +655,16 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
         acc.surfaced_lines.append(script.line(node))
 
 
+def _is_outbound(name: str) -> bool:
+    """A request to another service (its failure is the caller's to plan for, even on the server)."""
+    base, _, method = name.rpartition(".")
+    return (
+        name in NUXT_REQUESTS
+        or name in RAW_REQUESTS
+        or (base.split(".")[-1] in ("axios", "$axios", "api", "http") and method in _AXIOS_METHODS)
+    )
+
+
 def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     inner = node.named_children[0] if node.named_children else None
     call = inner
@@ -637,14 +677,17 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     name = _callee_name(call) if call is not None and call.type == "call_expression" else ""
     if name.split(".")[-1] in _SAFE_AWAITS:
         return
+    line = script.line(node)
     acc.awaits_total += 1
     acc.fallible += 1
-    line = script.line(node)
     if name in _H3_VALIDATED and acc.server:
         acc.handled_lines.append(line)  # h3 answers a failed validation or session check with a 400/401 itself
         acc.surfaced_lines.append(line)
         return
     guard = _enclosing_try(node)
+    if acc.server and guard is None and not _is_outbound(name):
+        acc.handled_lines.append(line)  # h3 answers its failure with an error response; requests elsewhere need a plan
+        return
     if guard is not None and _swallows(guard.child_by_field_name("handler")) and not _recovers(guard):
         acc.swallowed_lines.append(line)
         acc.unhandled_lines.append(line)  # an error path that drops the error is none
@@ -762,6 +805,17 @@ def _template_facts(template: Any, acc: _Acc) -> None:
 DUP_WINDOW = 40  # tokens; about three or four lines of code
 
 
+def _is_data_table(node: Any) -> bool:
+    """A literal of values assigned or returned, not passed to a call: a menu, a column list.
+
+    Its strings are compared as written, so rows of one shape with different labels
+    are not duplication; in code (and in a call's options) strings are compared as
+    ``S``, so a block copied with only its messages changed still is.
+    """
+    parent = node.parent
+    return parent is not None and parent.type != "arguments" and is_data_literal(node)
+
+
 def duplicated_lines(tokens: list[tuple[str, int]], window: int = DUP_WINDOW) -> tuple[set[int], list[int]]:
     """Lines covered by a run of ``window`` tokens that occurs twice or more; and the first line of each repeat."""
     if len(tokens) < 2 * window:
@@ -848,13 +902,18 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         f = hot[0]
         add("structure", "complexity", False, f"`{f.name}` has cognitive complexity {f.cognitive}", [f.line])
     elif fns and acc.code_lines >= 15:
-        add("structure", "complexity", True, f"longest function {longest} lines, cognitive complexity at most {max_cc}")
+        add(
+            "structure",
+            "complexity",
+            True,
+            f"longest function {longest} lines of its own, cognitive complexity at most {max_cc}",
+        )
     if max_nest >= 4:
         deep = max(allf, key=lambda f: f.nesting)
         add("structure", "nesting", False, f"logic nested {deep.nesting} levels deep in `{deep.name}`", [deep.line])
     for f in fns:
         if f.length > 80:
-            add("structure", "function_length", False, f"`{f.name}` is {f.length} lines long", [f.line])
+            add("structure", "function_length", False, f"`{f.name}` has {f.length} lines of its own", [f.line])
         if f.params > 4:
             add("structure", "arguments", False, f"`{f.name}` takes {f.params} arguments", [f.line])
         if f.bumps >= 2:
@@ -989,6 +1048,9 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     # apiConnection
     requests = len(acc.nuxt_request_lines) + len(acc.raw_request_lines)
     m["raw_requests"] = -(len(acc.raw_request_lines) / requests) if requests else 0.0
+    for name, line in acc.request_url_names:  # `const URI = `https://host/...`` then `useFetch(URI)`
+        if any(h in acc.string_consts.get(name, "") for h in _HOSTS) and line not in acc.hardcoded_url_lines:
+            acc.hardcoded_url_lines.append(line)
     m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
     m["secrets"] = -float(len(acc.secret_lines))
     m["typed_requests"] = _share(len(acc.typed_request_lines), requests) if requests else 0.5
