@@ -186,6 +186,20 @@ def test_the_parameters_of_hooks_passed_in_a_calls_options_are_typed_by_the_libr
     assert analyze(store, "stores/cart.ts", "store").metrics["typed_params"] == 0.0  # an action's is not
 
 
+def test_empty_state_without_a_type_argument_is_a_type_hole_and_a_typed_one_is_not():
+    holes = "const el = ref(null)\nconst users = ref([])\nconst cache = new Map()\nconst token = useState('token')"
+    facts = analyze(vue(holes), "components/A.vue", "component")
+    finding = next(f for f in facts.findings if f.key == "untyped_state")
+    assert not finding.good and finding.lines == [2, 3, 4, 5] and facts.metrics["untyped_state"] < 0
+    typed = (
+        "const el = ref<HTMLElement | null>(null)\nconst users: Ref<User[]> = ref([])\n"
+        "const cache = new Map<string, User>()\nconst token = useState<string>('token')\n"
+        "const open = ref(false)\nconst box = ref(null) as Ref<HTMLElement | null>"
+    )
+    assert analyze(vue(typed), "components/A.vue", "component").metrics["untyped_state"] == 0
+    assert analyze(vue(holes, lang="js"), "components/A.vue", "component").metrics["untyped_state"] == 0  # JS: n/a
+
+
 def test_plain_javascript_is_untyped():
     facts = analyze(
         "export function f(a, b) {\n  const c = a + b\n  const d = c * 2\n  const e = d - 1\n  return e + c\n}\n",
@@ -302,6 +316,20 @@ def test_a_hard_coded_host_is_found_through_the_constant_a_request_is_given():
     assert not finding.good and finding.lines == [4] and facts.metrics["hardcoded_urls"] < 0
     relative = "const URI = `/api/products/${id}`\nconst { data } = await useFetch(URI)"
     assert analyze(vue(relative), "pages/product.vue", "page").metrics["hardcoded_urls"] == 0
+
+
+def test_data_awaited_in_script_setup_outside_useasyncdata_is_fetched_twice():
+    bare = "const page = await queryCollection('blog').first()\nconst posts = await $fetch('/api/posts')"
+    facts = analyze(vue(bare), "pages/blog.vue", "page")
+    finding = next(f for f in facts.findings if f.key == "setup_fetch")
+    assert not finding.good and finding.lines == [2, 3] and facts.metrics["setup_fetch"] < 0
+    wrapped = (
+        "const { data: page } = await useAsyncData('blog', () => queryCollection('blog').first())\n"
+        "const [a, b] = await Promise.all([useFetch('/a'), useFetch('/b')])\n"
+        "async function save() {\n  await $fetch('/api/save', { method: 'POST' })\n}\nawait navigateTo('/')"
+    )
+    assert analyze(vue(wrapped), "pages/blog.vue", "page").metrics["setup_fetch"] == 0
+    assert analyze(bare, "utils/blog.ts", "util").metrics["setup_fetch"] == 0  # not a component's setup
 
 
 def test_raw_requests_hardcoded_hosts_glued_urls_and_secrets():

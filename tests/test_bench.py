@@ -136,3 +136,19 @@ def test_natural_pairs_are_read_from_git_history_as_before_and_after(tmp_path):
         .read_text()
         .startswith("export const useCart = (): number")
     )
+
+
+def test_judges_that_scored_different_pairs_are_also_compared_on_the_pairs_they_share():
+    from bestcase_core.bench.quality import JudgeResult, Scored, same_pairs, select_pairs
+    from bestcase_core.bench.suites import Pair
+
+    def pair(name: str, split: str = "test") -> Pair:
+        return Pair("natural", "errors", split, name, "a.ts", "new", "old", "r")
+
+    a, b, c = pair("a"), pair("b"), pair("c", "fit")
+    static = JudgeResult("static", [Scored(a, 80, 70, []), Scored(b, 70, 70, []), Scored(c, 60, 65, [])])
+    model = JudgeResult("r2", [Scored(a, 60, 70, []), Scored(b, 75, 70, [])])  # no answers cached for c
+    line = " ".join(same_pairs([static, model]))
+    assert "on the 2 natural pairs every judge scored: static 1/2 (1 ties), r2 1/2." in line
+    assert same_pairs([static, static]) == []
+    assert [p.name for p in select_pairs([a, b, c], "natural-test")] == ["a", "b"]

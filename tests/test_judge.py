@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from bestcase_core.analysis import analyze
 from bestcase_core.judge import answer_ceiling, applicable, combine, features, in_contention, weights_for
 from bestcase_core.roles import role_for_path
@@ -42,3 +44,22 @@ def test_answers_weighted_zero_leave_the_ceiling_at_the_facts_score():
     x, dims, w = _inputs("qwen2.5-coder:1.5b")
     assert all(v == 0 for k, v in w.weights.items() if k.startswith(("m.", "q.")))
     assert answer_ceiling(x, dims, w) == combine(x, dims, w)[1]
+
+
+def test_dimension_scores_bend_towards_the_bounds_so_a_better_file_never_ties_at_100():
+    from bestcase_core.judge import dimension_sums, soft_bound
+
+    assert soft_bound(50.0) == 50.0 and soft_bound(89.0) == 89.0 and soft_bound(11.0) == 11.0
+    ys = [soft_bound(v) for v in (-200.0, -20.0, 0.0, 5.0, 10.0, 50.0, 90.0, 95.0, 100.0, 120.0, 300.0)]
+    assert all(a < b for a, b in itertools.pairwise(ys)) and all(0.0 < y < 100.0 for y in ys)
+    # this file's structure is past 100 on the line; a little more commenting still scores higher
+    path = "composables/useCurrentUser.ts"
+    role = role_for_path(path)
+    _, w = weights_for("static", None)
+    facts = analyze(CODE, path, role.value)
+    x, dims = features(facts, None), applicable(facts, role)
+    line = w.offset + w.scale * (dimension_sums(x, dims, w.weights)["structure"] - w.centers["structure"])
+    assert line > 100  # a hard clip would have scored both versions 100
+    more = {**x, "comments": x["comments"] + 0.1}
+    assert combine(more, dims, w)[0]["structure"] > combine(x, dims, w)[0]["structure"]
+    assert combine(more, dims, w)[1] > combine(x, dims, w)[1]

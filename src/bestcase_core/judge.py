@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +63,7 @@ FACT_DIMENSION: dict[str, str] = {
     "typed_returns": "typeUsage",
     "any": "typeUsage",
     "non_null": "typeUsage",
+    "untyped_state": "typeUsage",
     "ts_ignore": "typeUsage",
     "typed_props": "typeUsage",
     "unhandled_async": "errorHandling",
@@ -71,6 +73,7 @@ FACT_DIMENSION: dict[str, str] = {
     "raw_requests": "apiConnection",
     "hardcoded_urls": "apiConnection",
     "secrets": "apiConnection",
+    "setup_fetch": "apiConnection",
     "typed_requests": "apiConnection",
     "props_mutated": "stateManagement",
     "watch_sync": "stateManagement",
@@ -222,11 +225,24 @@ def combine(x: dict[str, float], dims: tuple[str, ...], w: JudgeWeights) -> tupl
     """Dimension scores (0-100) and the overall score from features ``x``.
 
     A dimension is ``offset + scale * (sum - center)``: the corpus' average file sits at the
-    offset on every dimension, so few files reach the 0 and 100 clips.
+    offset on every dimension. Beyond 10 and 90 the line bends smoothly towards 0 and 100
+    (:func:`soft_bound`), so two files never tie at a bound when one of them is better.
     """
     raw = dimension_sums(x, dims, w.weights)
-    exact = {d: min(100.0, max(0.0, w.offset + w.scale * (v - w.centers.get(d, 0.0)))) for d, v in raw.items()}
+    exact = {d: soft_bound(w.offset + w.scale * (v - w.centers.get(d, 0.0))) for d, v in raw.items()}
     return {d: round(v, 1) for d, v in exact.items()}, overall_score(exact)
+
+
+def soft_bound(v: float, knee: float = 10.0) -> float:
+    """``v`` between ``knee`` and ``100 - knee``; beyond, an exponential approach to 0 or 100 (slope 1 at the knee).
+
+    Strictly increasing, so a better sum is always a higher score, where a hard clip would tie them.
+    """
+    if v > 100.0 - knee:
+        return 100.0 - knee * math.exp(-(v - (100.0 - knee)) / knee)
+    if v < knee:
+        return knee * math.exp((v - knee) / knee)
+    return v
 
 
 def overall_score(scores: dict[str, float]) -> float:

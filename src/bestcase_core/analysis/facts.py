@@ -239,6 +239,8 @@ class _Acc:
     any_lines: list[int] = field(default_factory=list)
     as_any_lines: list[int] = field(default_factory=list)
     non_null_lines: list[int] = field(default_factory=list)
+    setup_fetch_lines: list[int] = field(default_factory=list)  # data awaited in <script setup> bypassing useAsyncData
+    untyped_state_lines: list[int] = field(default_factory=list)  # `ref(null)`, `new Map()`: TS cannot infer
     ts_ignore_lines: list[int] = field(default_factory=list)
     props: str = ""  # typed / untyped / "" (none declared)
     props_line: int = 0
@@ -334,8 +336,11 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             acc.non_null_lines.append(line)
         elif t == "await_expression":
             _await_facts(script, node, acc)
-        elif t == "call_expression":
-            _call_facts(script, node, acc)
+        elif t in ("call_expression", "new_expression"):
+            if ts and _untyped_empty_state(node):
+                acc.untyped_state_lines.append(line)
+            if t == "call_expression":
+                _call_facts(script, node, acc)
         elif t == "catch_clause":
             _catch_facts(script, node, acc)
         elif t == "throw_statement":
@@ -505,6 +510,38 @@ def _name_fact(name: str, line: int, acc: _Acc) -> None:
         acc.meaningless.append((name, line))
 
 
+_STATE_CALLS = frozenset({"ref", "shallowRef", "useState", "new Map", "new Set", "new WeakMap", "new WeakSet"})
+_EMPTY_VALUES = frozenset({"null", "undefined", "[]", "{}", "() => null", "() => []", "() => {}", "() => ({})"})
+
+
+def _untyped_empty_state(node: Any) -> bool:
+    """`ref(null)`, `ref([])`, `useState('k')`, `new Map()`: state TS infers as `null`, `never[]` or `any`.
+
+    Typed when it has a type argument (`ref<User | null>(null)`), is cast (`as Ref<...>`) or
+    assigned to an annotated name (`const users: Ref<User[]> = ref([])`).
+    """
+    callee = node.child_by_field_name("function") if node.type == "call_expression" else None
+    if node.type == "new_expression":
+        ctor = node.child_by_field_name("constructor")
+        name = f"new {_t(ctor)}" if ctor is not None else ""
+    else:
+        name = _t(callee) if callee is not None else ""
+    if name not in _STATE_CALLS or node.child_by_field_name("type_arguments") is not None:
+        return False
+    args = node.child_by_field_name("arguments")
+    values = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    if name == "useState":
+        values = values[1:]  # the key comes first
+    if values and " ".join(_t(values[0]).split()) not in _EMPTY_VALUES:
+        return False
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is not None and parent.type in ("as_expression", "satisfies_expression"):
+        return False
+    return not (parent is not None and parent.type == "variable_declarator" and parent.child_by_field_name("type"))
+
+
 def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
     name = node.child_by_field_name("name")
     value = node.child_by_field_name("value")
@@ -665,6 +702,13 @@ def _is_outbound(name: str) -> bool:
     )
 
 
+def _bypasses_async_data(name: str) -> bool:
+    """An awaited call that is not a composable (`useFetch`, `useAsyncData`, `useX`), nor a group of them."""
+    return (
+        bool(name) and not name.split(".")[-1].startswith("use") and name not in ("Promise.all", "Promise.allSettled")
+    )
+
+
 def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     inner = node.named_children[0] if node.named_children else None
     call = inner
@@ -684,6 +728,8 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
         acc.handled_lines.append(line)  # h3 answers a failed validation or session check with a 400/401 itself
         acc.surfaced_lines.append(line)
         return
+    if script.setup and _bypasses_async_data(name) and _in_function_boundary(node, FUNCTION_TYPES) is None:
+        acc.setup_fetch_lines.append(line)  # runs on the server and again in the browser: no payload, no dedupe
     guard = _enclosing_try(node)
     if acc.server and guard is None and not _is_outbound(name):
         acc.handled_lines.append(line)  # h3 answers its failure with an error response; requests elsewhere need a plan
@@ -981,6 +1027,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["typed_returns"] = _share(acc.returns_typed, acc.returns_total) if ts else 0.0
     m["any"] = -_log1p(len(acc.any_lines))
     m["non_null"] = -_log1p(len(acc.non_null_lines))
+    m["untyped_state"] = -_log1p(len(acc.untyped_state_lines))
     m["ts_ignore"] = -float(len(acc.ts_ignore_lines))
     decl = [x for x in (acc.props, acc.emits) if x]
     m["typed_props"] = (sum(1 for x in decl if x == "typed") / len(decl)) if decl else 0.5
@@ -1006,6 +1053,14 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("typeUsage", "any", False, f"`any` used {len(acc.any_lines)} time(s)", acc.any_lines)
     elif ts and acc.code_lines >= 10:
         add("typeUsage", "any", True, "no `any`")
+    if acc.untyped_state_lines:
+        add(
+            "typeUsage",
+            "untyped_state",
+            False,
+            f"{len(acc.untyped_state_lines)} empty `ref`/`useState`/collection(s) without a type argument",
+            acc.untyped_state_lines,
+        )
     if len(acc.non_null_lines) >= 2:
         add("typeUsage", "non_null", False, f"{len(acc.non_null_lines)} non-null assertions (`!`)", acc.non_null_lines)
     if acc.ts_ignore_lines:
@@ -1053,6 +1108,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             acc.hardcoded_url_lines.append(line)
     m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
     m["secrets"] = -float(len(acc.secret_lines))
+    m["setup_fetch"] = -_log1p(len(acc.setup_fetch_lines))
     m["typed_requests"] = _share(len(acc.typed_request_lines), requests) if requests else 0.5
     if acc.nuxt_request_lines and not acc.raw_request_lines:
         add("apiConnection", "raw_requests", True, "data through useFetch/useAsyncData/$fetch", acc.nuxt_request_lines)
@@ -1063,6 +1119,14 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             False,
             "raw fetch/axios calls instead of useFetch/$fetch",
             acc.raw_request_lines,
+        )
+    if acc.setup_fetch_lines:
+        add(
+            "apiConnection",
+            "setup_fetch",
+            False,
+            "data awaited in `<script setup>` outside `useAsyncData`/`useFetch` (fetched twice: server and browser)",
+            acc.setup_fetch_lines,
         )
     if acc.hardcoded_url_lines:
         add("apiConnection", "hardcoded_urls", False, "hard-coded host in a request URL", acc.hardcoded_url_lines)

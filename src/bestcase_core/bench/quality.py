@@ -82,6 +82,15 @@ def build_pairs(per_package: int, repos: Path | None, log: Any = print) -> list[
     return natural + synthetic_pairs(per_package)
 
 
+def select_pairs(pairs: list[Pair], which: str) -> list[Pair]:
+    """``all``, ``natural``, or ``natural-test`` (natural pairs from held-out repositories)."""
+    if which == "natural":
+        return [p for p in pairs if p.suite == "natural"]
+    if which == "natural-test":
+        return [p for p in pairs if p.suite == "natural" and p.split == "test"]
+    return pairs
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 
@@ -114,6 +123,7 @@ def render_quality(results: list[JudgeResult], pairs: list[Pair], command: str, 
             f"| {r.judge} | {_pct(syn[0], syn[1])} | {_pct(syn_t[0], syn_t[1])} | {_pct(nat[0], nat[1])} | "
             f"{_pct(nat_t[0], nat_t[1])} | {ties}/{n_all} ({100 * ties / max(1, n_all):.1f}%) | {r.seconds():.3f} |"
         )
+    lines += same_pairs(results)
     lines += ["", "Per type (synthetic: degradation; natural: what the commit improved):", ""]
     lines.append("| suite | type | pairs | " + " | ".join(r.judge for r in results) + " |")
     lines.append("|---|---|---|" + "---|" * len(results))
@@ -130,6 +140,19 @@ def render_quality(results: list[JudgeResult], pairs: list[Pair], command: str, 
         held = " (held out)" if suite == "synthetic" and kind in ("anys", "indent", "all") else ""
         lines.append(f"| {suite} | {kind}{held} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def same_pairs(results: list[JudgeResult]) -> list[str]:
+    """Where judges scored different pairs (a model judge's cached ones), each on the natural pairs all scored."""
+    names = [{s.pair.name for s in r.scored if s.pair.suite == "natural"} for r in results]
+    if len(results) < 2 or all(n == names[0] for n in names):
+        return []
+    common = set.intersection(*names)
+    cells = []
+    for r in results:
+        n, right, ties = r.rows(lambda s: s.pair.suite == "natural" and s.pair.name in common)
+        cells.append(f"{r.judge} {right}/{n}" + (f" ({ties} ties)" if ties else ""))
+    return ["", f"Side by side on the {len(common)} natural pairs every judge scored: " + ", ".join(cells) + "."]
 
 
 def misses(result: JudgeResult, suite: str = "natural") -> list[str]:

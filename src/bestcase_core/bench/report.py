@@ -19,6 +19,7 @@ from .quality import (
     render_known,
     render_quality,
     score_pairs,
+    select_pairs,
 )
 from .run import machine
 from .suites import corpus_files
@@ -46,7 +47,7 @@ def static_throughput(per_package: int = 40) -> tuple[int, float, float]:
 
 
 def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: Any) -> int:
-    pairs = build_pairs(ns.per_package, ns.repos, log)
+    pairs = select_pairs(build_pairs(ns.per_package, ns.repos, log), getattr(ns, "pairs", "all"))
     log(f"{len(pairs)} pairs")
     judges = [make_judge(spec.strip(), settings) for spec in ns.judges.split(",") if spec.strip()]
     results = []

@@ -19,7 +19,7 @@ HELP = """bestcase against the seed's method, side by side, on real Nuxt code fr
                    [--doc FILE] [--json PATH] [--key NAME]
                    [--seed-tokens N]      # random-weight runs: fix (a)'s output length
     bestcase bench quality [--judges static,hybrid:qwen2.5-coder:1.5b,...] [--per-package 2]
-                   [--repos DIR] [--ctx N] [--known-max-files 12] [--no-known]
+                   [--repos DIR] [--ctx N] [--known-max-files 12] [--no-known] [--pairs natural-test]
                    # judges side by side on synthetic, natural and known-group suites
     bestcase bench fit [--judge static|hybrid:MODEL] [--per-package 2] [--repos DIR] [--ctx N]
                    # fit the judge's weights on the fit split
@@ -68,6 +68,13 @@ def add(sub: Any) -> None:
     )
     p.add_argument("--known-max-files", type=int, default=12, help="known groups: files per project")
     p.add_argument("--no-known", action="store_true", help="quality: skip the known-groups suite")
+    p.add_argument(
+        "--pairs",
+        choices=["all", "natural", "natural-test"],
+        default="all",
+        help="quality: the pairs to score (natural-test: natural pairs from held-out repositories; "
+        "a slow model judge run on them fills its cache for a later --cached-only report)",
+    )
     p.add_argument(
         "--cached-only",
         action="store_true",
