@@ -152,3 +152,18 @@ def test_judges_that_scored_different_pairs_are_also_compared_on_the_pairs_they_
     assert "on the 2 natural pairs every judge scored: static 1/2 (1 ties), r2 1/2." in line
     assert same_pairs([static, static]) == []
     assert [p.name for p in select_pairs([a, b, c], "natural-test")] == ["a", "b"]
+
+
+@pytest.mark.model
+def test_the_bench_hybrid_judge_reads_every_file_with_the_model_whatever_the_scans_cascade(
+    settings_05b, tmp_path, monkeypatch
+):
+    from bestcase_core.bench import judges
+
+    monkeypatch.setattr(judges, "cache_home", lambda: tmp_path)
+    judge = judges.HybridJudge(settings_05b.model_copy(update={"model_reads": "contenders"}))
+    footer = "<template>\n  <footer><NuxtLink to='/'>Home</NuxtLink></footer>\n</template>\n"  # never a contender
+    answers, seconds = judge.answers("components/AppFooter.vue", footer)
+    assert answers and all(0.0 <= v <= 1.0 for v in answers.values()) and seconds > 0
+    assert judge.has("components/AppFooter.vue", footer)  # cached for the next report
+    assert any(f.name.startswith("answers-") for f in (tmp_path / "bench").iterdir())

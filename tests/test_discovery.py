@@ -61,6 +61,16 @@ def test_files_come_from_role_folders_and_the_root_with_roles(tmp_path):
     assert "nuxt.config.ts" in by_rel and problems == []
 
 
+def test_nitro_handlers_are_server_routes_and_the_code_they_call_is_a_util():
+    from bestcase_core.roles import role_for_path
+
+    for path in ("server/api/todos/[id].patch.ts", "server/routes/auth/github.get.ts", "server/middleware/auth.ts"):
+        assert role_for_path(path) is Role.server_route, path
+    for path in ("server/utils/db.ts", "server/db/schema.ts", "apps/shelve/server/services/variables.ts"):
+        assert role_for_path(path) is Role.util, path
+    assert role_for_path("app/components/server/Status.vue") is Role.component
+
+
 def test_skipped_folders_tests_and_gitignored_files_are_not_taken(tmp_path):
     root, project = _project(tmp_path)
     p = project.path

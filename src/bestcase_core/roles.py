@@ -19,7 +19,8 @@ class Role(str, Enum):
 
 
 #: Folder name -> role. The first folder of the path (inside the project) that is
-#: listed here decides; ``server/`` wins over anything below it.
+#: listed here decides; ``server/`` wins over anything below it (its handler folders are server
+#: routes, its other folders utils).
 FOLDER_ROLES: dict[str, Role] = {
     "pages": Role.page,
     "components": Role.component,
@@ -37,6 +38,9 @@ FOLDER_ROLES: dict[str, Role] = {
     "lib": Role.util,
 }
 
+#: Folders under ``server/`` whose files Nitro serves as handlers; the rest (``utils``, ``db``...) are utils.
+SERVER_HANDLER_FOLDERS = frozenset({"api", "routes", "middleware", "plugins"})
+
 #: Root files with a fixed part.
 ROOT_FILE_ROLES: dict[str, Role] = {
     "app.vue": Role.layout,
@@ -49,8 +53,10 @@ def role_for_path(path: str) -> Role:
     parts = PurePosixPath(path.replace("\\", "/")).parts
     if parts and parts[0] in ("src", "app") and len(parts) > 2:
         parts = parts[1:]  # Nuxt 4's app/ folder and src/ layouts
-    for part in parts[:-1]:
+    for i, part in enumerate(parts[:-1]):
         role = FOLDER_ROLES.get(part)
+        if role is Role.server_route and i + 1 < len(parts) - 1 and parts[i + 1] not in SERVER_HANDLER_FOLDERS:
+            return Role.util  # server/utils/, server/db/: code the handlers call
         if role is not None:
             return role
     name = parts[-1] if parts else path

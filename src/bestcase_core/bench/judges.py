@@ -103,9 +103,13 @@ class HybridJudge(Judge):
             if self._scorer is None:
                 from ..scorer import Scorer
 
-                self._scorer = Scorer(settings=self.settings, exemplar_threshold=101, judge="hybrid")
+                # every file is read: the benchmark measures the answers (the scan's cascade would skip most)
+                reads_all = self.settings.model_copy(update={"model_reads": "all"})
+                self._scorer = Scorer(settings=reads_all, exemplar_threshold=101, judge="hybrid")
             result = self._scorer.score_text(text, path)
-            hit = {"answers": result.answers or {}, "seconds": result.seconds, "cut": result.truncated}
+            if not result.answers:
+                raise RuntimeError(f"{self.name} gave no answers for {path}: nothing cached")
+            hit = {"answers": result.answers, "seconds": result.seconds, "cut": result.truncated}
             self.cache.put(key, hit)
         if hit.get("cut"):
             self.cut.add(key)
