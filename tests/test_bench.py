@@ -152,6 +152,7 @@ def test_judges_that_scored_different_pairs_are_also_compared_on_the_pairs_they_
     assert "on the 2 natural pairs every judge scored: static 1/2 (1 ties), r2 1/2." in line
     assert same_pairs([static, static]) == []
     assert [p.name for p in select_pairs([a, b, c], "natural-test")] == ["a", "b"]
+    assert select_pairs([a, b, c], "synthetic") == [] and len(select_pairs([a, b, c], "natural")) == 3
 
 
 @pytest.mark.model

@@ -83,12 +83,11 @@ def build_pairs(per_package: int, repos: Path | None, log: Any = print) -> list[
 
 
 def select_pairs(pairs: list[Pair], which: str) -> list[Pair]:
-    """``all``, ``natural``, or ``natural-test`` (natural pairs from held-out repositories)."""
-    if which == "natural":
-        return [p for p in pairs if p.suite == "natural"]
-    if which == "natural-test":
-        return [p for p in pairs if p.suite == "natural" and p.split == "test"]
-    return pairs
+    """``all``, a suite (``natural``, ``synthetic``), or its held-out pairs (``natural-test``, ``synthetic-test``)."""
+    if which == "all":
+        return pairs
+    suite, _, split = which.partition("-")
+    return [p for p in pairs if p.suite == suite and (not split or p.split == split)]
 
 
 # --- the report ----------------------------------------------------------------------------------
