@@ -53,11 +53,12 @@ class JudgeResult:
 
 
 def make_judge(spec: str, settings: Settings) -> Judge:
-    """``static``, ``hybrid:<model>``, ``r2:<model>`` or ``seed:<model>``."""
+    """``static``, ``hybrid:<model>``, ``r2:<model>`` or ``seed:<model>``; ``@<ctx>`` sets that judge's context."""
+    spec, _, ctx = spec.partition("@")
     kind, _, model = spec.partition(":")
     if kind == "static":
         return StaticJudge()
-    s = settings.model_copy(update={"model": model or settings.model})
+    s = settings.model_copy(update={"model": model or settings.model, **({"n_ctx": int(ctx)} if ctx else {})})
     return {"hybrid": HybridJudge, "r2": LegacyJudge, "seed": SeedJudge}[kind](s)
 
 

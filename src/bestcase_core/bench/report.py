@@ -60,11 +60,11 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
     text += (
         f"\n\nStatic layer (parse and facts): {ms:.1f} ms per file (median) over {n} corpus files, {fps:,.0f} files/s."
     )
-    text += f"\n\nModel judges ran with a {settings.n_ctx}-token context."
     for j in judges:
         if not isinstance(j, StaticJudge):
             seen = {cache_key(p.path, t) for p in pairs for t in (p.better, p.worse) if j.has(p.path, t)}
-            text += f" {j.name}: {len(j.cut & seen)} of {len(seen)} files cut to fit."
+            ctx = getattr(j, "settings", settings).n_ctx
+            text += f"\n\n{j.name}: a {ctx}-token context; {len(j.cut & seen)} of {len(seen)} files cut to fit."
     for r in results:
         missed = misses(r)
         if missed and not r.judge.startswith("seed"):

@@ -54,7 +54,8 @@ def add(sub: Any) -> None:
     p.add_argument(
         "--judges",
         default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
-        help="quality: judges to compare (static, hybrid:MODEL, r2:MODEL = rubric 2026.11-r2, seed:MODEL)",
+        help="quality: judges to compare (static, hybrid:MODEL, r2:MODEL = rubric 2026.11-r2, seed:MODEL; "
+        "MODEL@CTX gives that judge its own context)",
     )
     p.add_argument("--actors", default="1,2,4", help="scale: actor counts to run side by side (one thread each)")
     p.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL (default static)")
