@@ -520,12 +520,11 @@ def _untyped_empty_state(node: Any) -> bool:
     Typed when it has a type argument (`ref<User | null>(null)`), is cast (`as Ref<...>`) or
     assigned to an annotated name (`const users: Ref<User[]> = ref([])`).
     """
-    callee = node.child_by_field_name("function") if node.type == "call_expression" else None
     if node.type == "new_expression":
         ctor = node.child_by_field_name("constructor")
         name = f"new {_t(ctor)}" if ctor is not None else ""
     else:
-        name = _t(callee) if callee is not None else ""
+        name = _callee_name(node)
     if name not in _STATE_CALLS or node.child_by_field_name("type_arguments") is not None:
         return False
     args = node.child_by_field_name("arguments")
