@@ -128,12 +128,45 @@ def test_unindented_code_is_noticed():
     assert analyze(pretty, "utils/f.ts", "util").metrics["indentation"] == 0
 
 
+def test_unindented_properties_and_elements_are_noticed_but_other_layouts_are_not():
+    prop = "{name}: {{\ntype: Array as PropType<string[]>,\ndefault: () => []\n}},\n"
+    flat = vue("defineProps({\n" + "".join(prop.format(name=n) for n in ("colors", "sizes", "labels")) + "})")
+    assert "indentation" in keys(analyze(flat, "components/A.vue", "component"), False)
+    pretty = vue("defineProps({\n  colors: {\n    type: Array as PropType<string[]>,\n    default: () => [],\n  },\n})")
+    assert analyze(pretty, "components/A.vue", "component").metrics["indentation"] == 0
+    # objects hugging each other (`}, {`) and an array continued from its opening line
+    hugging = "export const rows = [{\n  a: 1,\n}, {\n  a: 2,\n}]\nexport const cls = [base, size,\n  extra, more]\n"
+    assert analyze(hugging, "utils/rows.ts", "util").metrics["indentation"] == 0
+
+
 def test_meaningless_names_and_descriptive_ones():
     bad = "export function f(v0: number, v1: number) { const v2 = v0 + v1; const v3 = v2 * 2; return v3 }"
     facts = analyze(bad, "utils/f.ts", "util")
     assert facts.metrics["meaningless_names"] < -0.5 and "meaningless_names" in keys(facts, False)
     good = "export function total(price: number, count: number) { const sum = price * count; return sum }"
     assert analyze(good, "utils/f.ts", "util").metrics["meaningless_names"] == 0
+
+
+def test_an_import_renamed_to_a_meaningless_name_counts_as_one():
+    code = "import { PropType as v0 } from 'vue'\nimport * as q from './q'\nexport const sizes: v0<string> = q.all\n"
+    facts = analyze(code, "utils/f.ts", "util")
+    assert facts.metrics["meaningless_names"] == pytest.approx(-2 / 3, abs=1e-3)  # v0 and q of v0, q, sizes
+    finding = next(f for f in facts.findings if f.key == "meaningless_names")
+    assert "`v0`" in finding.text and "`q`" in finding.text and finding.lines == [1, 2]
+    kept = "import { PropType } from 'vue'\nimport * as routes from './routes'\nexport const all = routes.all\n"
+    assert analyze(kept, "utils/f.ts", "util").metrics["meaningless_names"] == 0
+
+
+def test_comments_in_the_template_count_as_comments():
+    template = "<div>\n  <!-- Only the logo -->\n  <span />\n  <!-- Only the title -->\n  <span />\n</div>"
+    script = "const logo = computed(() => config.value.logo)\nconst title = computed(() => config.value.title)"
+    commented = analyze(vue(script, template), "components/A.vue", "component")
+    bare = analyze(
+        vue(script, template.replace("<!-- Only the logo -->", "").replace("<!-- Only the title -->", "")),
+        "components/A.vue",
+        "component",
+    )
+    assert commented.metrics["comments"] > bare.metrics["comments"] == 0
 
 
 def test_documented_exports_and_comment_density():
@@ -170,6 +203,25 @@ def test_defineprops_with_a_type_argument_is_typed_and_a_list_of_names_is_not():
     assert listed.metrics["typed_props"] == 0.0 and "typed_props" in keys(listed, False)
     emits = analyze(vue("const emit = defineEmits(['save'])", lang="js"), "components/A.vue", "component")
     assert any(f.key == "typed_props" and "emits" in f.text for f in emits.findings)
+
+
+def test_runtime_props_typed_only_as_object_or_array_are_loose_in_typescript():
+    props = "defineProps({\n  images: { type: Array, default: () => [] },\n  opts: Object,\n  size: String,\n"
+    props += "  tags: { type: Array as PropType<string[]> },\n})"
+    loose = analyze(vue(props), "components/A.vue", "component")
+    assert loose.metrics["typed_props"] == 0.5  # 2 of 4 props say no more than `Object`/`Array`
+    finding = next(f for f in loose.findings if f.key == "typed_props")
+    assert not finding.good and finding.lines == [3, 4]
+    precise = props.replace("type: Array, default", "type: Array as PropType<string[]>, default")
+    precise = precise.replace("opts: Object", "opts: Object as PropType<Options>")
+    assert analyze(vue(precise), "components/A.vue", "component").metrics["typed_props"] == 1.0
+    # in JavaScript a runtime validator is all the typing there is
+    assert (
+        analyze(vue(props.replace(" as PropType<string[]>", ""), lang="js"), "components/A.vue", "component").metrics[
+            "typed_props"
+        ]
+        == 1.0
+    )
 
 
 def test_the_parameters_of_hooks_passed_in_a_calls_options_are_typed_by_the_library():
@@ -234,6 +286,20 @@ def test_empty_and_log_only_catch_blocks():
     facts = analyze(code, "utils/a.ts", "util")
     assert facts.metrics["empty_catch"] == -1 and facts.metrics["log_only_catch"] == -1
     assert {"empty_catch", "log_only_catch"} <= keys(facts, False)
+
+
+def test_a_server_error_whose_own_message_is_sent_to_the_client_is_a_leak():
+    handler = (
+        "export default defineEventHandler(async (event) => {\n  try {\n    return await listDevices(event)\n  }\n"
+        "  catch (error) {\n    throw createError({ statusCode: 500, statusMessage: error.message })\n  }\n})\n"
+    )
+    leak = analyze(handler, "server/api/devices.get.ts", "server")
+    assert leak.metrics["error_leak"] < 0
+    assert next(f for f in leak.findings if f.key == "error_leak").lines == [6]
+    # a 4xx message is meant for the client; a fixed message leaks nothing
+    for fixed in ("statusCode: 400, statusMessage: error.message", "statusCode: 500, statusMessage: 'Could not list'"):
+        text = handler.replace("statusCode: 500, statusMessage: error.message", fixed)
+        assert analyze(text, "server/api/devices.get.ts", "server").metrics["error_leak"] == 0
 
 
 def test_usefetch_error_that_reaches_the_template_is_an_error_path():
@@ -307,6 +373,21 @@ def test_a_template_only_component_is_not_judged_on_types_or_state():
 
 
 # --- apiConnection -------------------------------------------------------------------------------
+
+
+def test_a_hard_coded_base_url_of_an_http_client_is_found():
+    plugin = (
+        "import axios from 'axios'\nexport default defineNuxtPlugin(() => {\n"
+        "  const api = axios.create({\n    baseURL: 'https://api.shop.example/',\n  })\n"
+        "  return { provide: { api } }\n})\n"
+    )
+    facts = analyze(plugin, "plugins/api.ts", "plugin")
+    assert next(f for f in facts.findings if f.key == "hardcoded_urls").lines == [4]
+    assert "raw_requests" in keys(facts, False)
+    configured = plugin.replace("'https://api.shop.example/'", "useRuntimeConfig().public.apiBase")
+    configured = configured.replace("axios.create", "$fetch.create").replace("import axios from 'axios'\n", "")
+    facts = analyze(configured, "plugins/api.ts", "plugin")
+    assert facts.metrics["hardcoded_urls"] == 0 and facts.metrics["raw_requests"] == 0
 
 
 def test_a_hard_coded_host_is_found_through_the_constant_a_request_is_given():
@@ -453,6 +534,17 @@ def test_debug_output_commented_out_code_var_and_loose_equality():
     assert found["debug output left in (`console.log`)"] == [6]
     assert found["`var` declarations"] == [4] and found["loose equality (`==`/`!=`)"] == [5]
     assert analyze("export const isSet = (v: unknown) => v != null\n", "utils/v.ts").metrics["legacy_syntax"] == 0
+
+
+def test_commented_out_imports_and_exports_are_commented_code_not_explanation():
+    code = "// import { Cart } from '~/types/cart'\n"
+    code += "// export const useCarts = () => useState<Cart[]>('carts', () => [])\n"
+    code += "// export the cart helpers\nexport const cartKey = 'carts'\n"
+    facts = analyze(code, "composables/state.ts", "composable")
+    assert next(f for f in facts.findings if f.key == "commented_code").lines == [1, 2]
+    prose = analyze("// export the cart helpers\nexport const cartKey = 'carts'\n", "composables/s.ts", "composable")
+    assert prose.metrics["commented_code"] == 0
+    assert facts.metrics["comments"] == prose.metrics["comments"]  # only the sentence explains anything
 
 
 def test_querying_the_dom_by_hand_in_a_component_is_a_weakness():

@@ -69,6 +69,7 @@ FACT_DIMENSION: dict[str, str] = {
     "unhandled_async": "errorHandling",
     "empty_catch": "errorHandling",
     "log_only_catch": "errorHandling",
+    "error_leak": "errorHandling",
     "error_surfaced": "errorHandling",
     "raw_requests": "apiConnection",
     "hardcoded_urls": "apiConnection",

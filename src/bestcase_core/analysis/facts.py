@@ -98,7 +98,7 @@ class FileFacts(BaseModel):
 
 
 def _t(node: Any) -> str:
-    return bytes(node.text or b"").decode("utf-8", "replace")
+    return bytes(node.text or b"").decode("utf-8", "replace") if node is not None else ""
 
 
 def _callee_name(call: Any) -> str:
@@ -244,6 +244,9 @@ class _Acc:
     ts_ignore_lines: list[int] = field(default_factory=list)
     props: str = ""  # typed / untyped / "" (none declared)
     props_line: int = 0
+    runtime_props: int = 0  # props declared with runtime validators (`defineProps({ a: String })`)
+    loose_prop_lines: list[int] = field(default_factory=list)  # `type: Object`/`Array`/`Function`, no `PropType<>`
+    error_leak_lines: list[int] = field(default_factory=list)  # a 5xx `createError` carrying `err.message`
     emits: str = ""
     emits_line: int = 0
     awaits_total: int = 0
@@ -309,6 +312,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
     ts = script.lang in ("ts", "tsx")
     src_lines = script.source.decode("utf-8", "replace").splitlines()
     comment_rows: set[int] = set()
+    code_rows: set[int] = set()  # commented-out code: neither code nor an explanation
     data_end = -1  # end byte of the data literal being walked (see duplicated_lines)
     for node in walk(script.root):
         t = node.type
@@ -322,6 +326,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.ts_ignore_lines.append(line)
             elif _is_commented_code(text, script.lang):
                 acc.commented_code_lines.append(line)
+                code_rows.update(range(node.start_point[0], node.end_point[0] + 1))
             continue
         if node.child_count == 0 and t != "comment":
             data = node.start_byte < data_end
@@ -364,6 +369,13 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                     acc.props_mutated_lines.append(line)
         elif t == "variable_declarator":
             _declarator_facts(script, node, acc)
+        elif t == "import_specifier" and node.child_by_field_name("alias") is not None:
+            alias = node.child_by_field_name("alias")
+            _name_fact(_t(alias), script.line(alias), acc)  # `import { PropType as P }`: a name the file chose
+        elif t == "namespace_import":
+            alias = next((c for c in node.named_children if c.type == "identifier"), None)
+            if alias is not None:
+                _name_fact(_t(alias), script.line(alias), acc)
         elif t in ("string", "template_string"):
             _string_facts(script, node, acc)
         elif t == "statement_block" or t == "program":
@@ -399,7 +411,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         if not s:
             continue
         if row in comment_rows and (s.startswith(("//", "/*", "*")) or s.endswith("*/")):
-            acc.comment_lines += 1
+            acc.comment_lines += row not in code_rows
             continue
         if s.startswith(("import ", "export {", "export *")) or s in ("}", "})", "});", ")", "]", "};", "],", "},"):
             acc.import_lines += s.startswith(("import ", "export {", "export *"))
@@ -425,7 +437,10 @@ def _is_commented_code(comment: str, lang: str) -> bool:
         return False  # doc comments and triple-slash directives
     body = body[2:-2] if body.startswith("/*") else body[2:]
     body = body.strip()
-    if len(body) < 6 or not any(c in body for c in "();=") or (body.endswith((".", ":", "!", "?")) and " " in body):
+    module_line = body.startswith(("import ", "export ")) and (" from " in body or "=" in body)
+    if len(body) < 6 or not (module_line or any(c in body for c in "();=")):
+        return False
+    if body.endswith((".", ":", "!", "?")) and " " in body:
         return False
     from .parse import parse_bytes
 
@@ -433,6 +448,8 @@ def _is_commented_code(comment: str, lang: str) -> bool:
     if root.has_error or not root.named_children:
         return False
     kinds = {"expression_statement", "lexical_declaration", "variable_declaration", "if_statement", "return_statement"}
+    if all(c.type in ("import_statement", "export_statement") for c in root.named_children):
+        return module_line
     return all(c.type in kinds for c in root.named_children) and any(
         n.type in ("call_expression", "assignment_expression", "variable_declarator") for n in walk(root)
     )
@@ -445,20 +462,37 @@ def _first_fn(node: Any) -> Any:
     return None
 
 
+#: Bracketed bodies whose members sit on their own lines, indented past the line that opens them.
+_INDENTED_BODIES = frozenset(
+    {"statement_block", "class_body", "switch_body", "object", "array", "object_type", "interface_body", "enum_body"}
+)
+
+
 def _indentation(script: Script, src_lines: list[str], acc: _Acc) -> None:
-    """Statements nested in a block should start further right than the block's own line."""
+    """Statements, properties and elements nested in a body should start further right than the body's own line.
+
+    Only bodies laid out one member per line are checked (the opening bracket ends its line), and
+    only members that begin their line: `}, {` between objects and `[a, b,` continued lines are
+    other layouts, not missing indentation.
+    """
     for node in walk(script.root):
-        if node.type != "statement_block" or node.start_point[0] == node.end_point[0]:
+        if node.type not in _INDENTED_BODIES or node.start_point[0] == node.end_point[0]:
+            continue
+        members = [c for c in node.named_children if c.type != "comment"]
+        if not members or members[0].start_point[0] == node.start_point[0]:
             continue
         opener = src_lines[node.start_point[0]] if node.start_point[0] < len(src_lines) else ""
         base = len(opener) - len(opener.lstrip())
         for stmt in node.named_children:
-            row = stmt.start_point[0]
+            row, col = stmt.start_point
             if row == node.start_point[0] or row >= len(src_lines):
                 continue
             line = src_lines[row]
+            indent = len(line) - len(line.lstrip())
+            if indent != col:
+                continue  # the member shares its line with what came before
             acc.indent_checked += 1
-            if len(line) - len(line.lstrip()) > base:
+            if indent > base:
                 acc.indent_ok += 1
 
 
@@ -589,6 +623,26 @@ def _request_args_urls(script: Script, call: Any, acc: _Acc) -> None:
         acc.glued_url_lines.append(script.line(first))
     if first.type == "template_string" and "?" in text and "=" in text and "${" in text:
         acc.glued_url_lines.append(script.line(first))
+    _options_base_url(script, call, acc)
+
+
+_BASE_URL_KEYS = frozenset({"baseURL", "baseUrl", "base_url"})
+
+
+def _options_base_url(script: Script, call: Any, acc: _Acc) -> None:
+    """`axios.create({ baseURL: 'https://api.example.com' })`, `useFetch(url, { baseURL: ... })`: a host in code."""
+    args = call.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else ():
+        if arg.type != "object":
+            continue
+        for pair in arg.named_children:
+            value = pair.child_by_field_name("value") if pair.type == "pair" else None
+            if value is None or _t(pair.child_by_field_name("key")).strip("'\"") not in _BASE_URL_KEYS:
+                continue
+            if value.type in ("string", "template_string") and any(h in _t(value) for h in _HOSTS):
+                acc.hardcoded_url_lines.append(script.line(value))
+            elif value.type == "identifier":
+                acc.request_url_names.append((_t(value), script.line(value)))
 
 
 def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
@@ -606,6 +660,9 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         acc.raw_request_lines.append(line)
         acc.fallible += 1
         _request_args_urls(script, call, acc)
+    elif method == "create" and base in ("axios", "$fetch", "ofetch"):  # a client with its own defaults
+        (acc.raw_request_lines if base == "axios" else acc.nuxt_request_lines).append(line)
+        _options_base_url(script, call, acc)
     elif name in ("JSON.parse", "localStorage.getItem", "new URL"):
         acc.fallible += 1
     if base == "defineProps" or (name == "withDefaults" and "defineProps" in _t(call)):
@@ -615,6 +672,7 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
             inner = args.named_children[0] if args is not None and args.named_children else call
         acc.props = _declaration_typed(inner)
         acc.props_line = line
+        _runtime_props(script, inner, acc)
     elif name == "defineEmits":
         acc.emits = _declaration_typed(call)
         acc.emits_line = line
@@ -626,8 +684,68 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         acc.console_lines.append(line)
     elif name in ("createError", "showError") or (base.startswith("toast") or name.endswith("toast.add")):
         acc.surfaced_lines.append(line)
+        if name == "createError" and _leaks_error(call):
+            acc.error_leak_lines.append(line)
     if re.match(r"^use[A-Z]", name):
         acc.composable_calls += 1
+
+
+def _pairs(obj: Any) -> list[Any]:
+    return [p for p in obj.named_children if p.type == "pair"]
+
+
+_ERROR_NAME = re.compile(r"^(e|err|error|ex|exception|cause|\w+Error|\w+Err)$")
+
+
+def _leaks_error(call: Any) -> bool:
+    """`createError({ statusCode: 500, message: err.message })`: an internal failure's text sent to the client."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    if first is None or first.type != "object":
+        return False
+    pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(first)}
+    status = pairs.get("statusCode") or pairs.get("status")
+    if status is not None and not (status.type == "number" and _t(status).startswith("5")):
+        return False  # a 4xx message (validation, not found) is meant for the client
+    for key in ("message", "statusMessage", "statusText"):
+        value = pairs.get(key)
+        for n in walk(value) if value is not None else ():
+            if n.type != "member_expression" or _t(n.child_by_field_name("property")) not in ("message", "stack"):
+                continue
+            obj = n.child_by_field_name("object")
+            if obj is not None and obj.type == "identifier" and _ERROR_NAME.match(_t(obj)):
+                return True
+    return False
+
+
+_LOOSE_PROP_TYPES = frozenset({"Object", "Array", "Function"})
+
+
+def _runtime_props(script: Script, call: Any, acc: _Acc) -> None:
+    """Runtime-validated props, and those TypeScript knows only as `object`/`unknown[]` (no `as PropType<T>`)."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    if first is None or first.type != "object" or call.child_by_field_name("type_arguments") is not None:
+        return
+    for prop in first.named_children:
+        if prop.type != "pair":
+            continue
+        value = prop.child_by_field_name("value")
+        if value is not None and value.type == "object":  # `{ type: Array, default: ... }`
+            value = next(
+                (
+                    p.child_by_field_name("value")
+                    for p in value.named_children
+                    if p.type == "pair" and _t(p.child_by_field_name("key")) == "type"
+                ),
+                None,
+            )
+        acc.runtime_props += 1
+        if value is None:
+            continue
+        names = [value] if value.type == "identifier" else value.named_children if value.type == "array" else []
+        if any(n.type == "identifier" and _t(n) in _LOOSE_PROP_TYPES for n in names):
+            acc.loose_prop_lines.append(script.line(prop))
 
 
 def _declaration_typed(call: Any) -> str:
@@ -803,6 +921,9 @@ _MUSTACHE_ID = re.compile(r"[A-Za-z_$][\w$]*")
 
 def _template_facts(template: Any, acc: _Acc) -> None:
     for node in walk(template):
+        if node.type == "comment":  # `<!-- Only logo -->`: what a section of the markup is for
+            acc.comment_lines += int(node.end_point[0] - node.start_point[0]) + 1
+            continue
         if node.type == "text":
             text = _t(node)
             if "{{" in text:
@@ -982,7 +1103,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     if acc.loose_eq_lines:
         add("structure", "legacy_syntax", False, "loose equality (`==`/`!=`)", acc.loose_eq_lines)
     if acc.indent_checked >= 5 and acc.indent_ok / acc.indent_checked < 0.8:
-        add("structure", "indentation", False, "nested statements are not indented")
+        add("structure", "indentation", False, "nested code is not indented")
     # readability (part of structure)
     meaningless_share = len(acc.meaningless) / acc.declared if acc.declared else 0.0
     m["meaningless_names"] = -meaningless_share
@@ -1028,15 +1149,27 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["non_null"] = -_log1p(len(acc.non_null_lines))
     m["untyped_state"] = -_log1p(len(acc.untyped_state_lines))
     m["ts_ignore"] = -float(len(acc.ts_ignore_lines))
-    decl = [x for x in (acc.props, acc.emits) if x]
-    m["typed_props"] = (sum(1 for x in decl if x == "typed") / len(decl)) if decl else 0.5
-    if acc.props == "typed":
-        how = "`defineProps<...>()`" if ts else "runtime validators"
+    # in JavaScript a runtime validator is all the typing there is; in TypeScript `type: Object` says little
+    loose = len(acc.loose_prop_lines) if ts else 0
+    precise = 1.0 - loose / acc.runtime_props if acc.runtime_props else 1.0
+    shares = [(precise if acc.props == "typed" else 0.0)] if acc.props else []
+    shares += [1.0 if acc.emits == "typed" else 0.0] if acc.emits else []
+    m["typed_props"] = sum(shares) / len(shares) if shares else 0.5
+    if acc.props == "typed" and not loose:
+        how = "runtime validators" if acc.runtime_props or not ts else "`defineProps<...>()`"
         add("typeUsage", "typed_props", True, f"props typed with {how}", [acc.props_line])
     elif acc.props == "untyped":
         add("typeUsage", "typed_props", False, "props declared as a list of names, without types", [acc.props_line])
     if acc.emits == "untyped":
         add("typeUsage", "typed_props", False, "emits declared without payload types", [acc.emits_line])
+    if loose:
+        add(
+            "typeUsage",
+            "typed_props",
+            False,
+            f"{loose} prop(s) typed only as `Object`/`Array`/`Function` (no `as PropType<...>`)",
+            acc.loose_prop_lines,
+        )
     if not ts and acc.code_lines >= 5:
         add("typeUsage", "typescript", False, "plain JavaScript: nothing is typed")
     elif ts and acc.params_total >= 3 and acc.params_typed == acc.params_total:
@@ -1079,6 +1212,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["unhandled_async"] = -(len(unhandled) / total_async) if total_async else 0.0
     m["empty_catch"] = -float(len(acc.empty_catch_lines))
     m["log_only_catch"] = -float(len(acc.log_catch_lines))
+    m["error_leak"] = -_log1p(len(acc.error_leak_lines))
     surfaced = bool(acc.surfaced_lines or error_read or (acc.template_identifiers & {"error", "err", "errorMessage"}))
     m["error_surfaced"] = 1.0 if surfaced else 0.0
     if unhandled:
@@ -1096,6 +1230,14 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("errorHandling", "empty_catch", False, "empty catch block swallows errors", acc.empty_catch_lines)
     if acc.log_catch_lines:
         add("errorHandling", "log_only_catch", False, "catch block only logs to the console", acc.log_catch_lines)
+    if acc.error_leak_lines:
+        add(
+            "errorHandling",
+            "error_leak",
+            False,
+            "a server error's own message is sent to the client (`createError` with `err.message`)",
+            acc.error_leak_lines,
+        )
     if surfaced and (acc.fallible or acc.error_names):
         where = sorted(set(acc.surfaced_lines) | set(acc.error_names.values()))
         add("errorHandling", "error_surfaced", True, "errors reach the user or Nuxt's error page", where)

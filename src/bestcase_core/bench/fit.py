@@ -56,6 +56,7 @@ PRIOR: dict[str, float] = {
     "unhandled_async": 1.0,
     "empty_catch": 0.5,
     "log_only_catch": 0.3,
+    "error_leak": 0.5,
     "error_surfaced": 0.5,
     "raw_requests": 0.5,
     "hardcoded_urls": 0.5,
