@@ -196,6 +196,16 @@ export function load(id: string, opts: any) {
     assert any_finding.lines == [2, 5]
 
 
+def test_a_double_cast_through_unknown_switches_type_checks_off_like_any():
+    code = "const { $i18n } = useNuxtApp()\nexport const i18n = $i18n as unknown as I18nInstance\n"
+    facts = analyze(code, "utils/i18n.ts", "util")
+    assert facts.metrics["any"] < 0
+    assert next(f for f in facts.findings if f.key == "any").lines == [2]
+    single = analyze(code.replace(" as unknown as I18nInstance", " as I18nInstance"), "utils/i18n.ts", "util")
+    assert single.metrics["any"] == 0
+    assert analyze("export const x = (v as unknown)\n", "utils/x.ts", "util").metrics["any"] == 0
+
+
 def test_defineprops_with_a_type_argument_is_typed_and_a_list_of_names_is_not():
     typed = analyze(vue("const props = defineProps<{ user: User }>()"), "components/A.vue", "component")
     assert typed.metrics["typed_props"] == 1.0 and "typed_props" in keys(typed, True)

@@ -238,6 +238,7 @@ class _Acc:
     returns_typed: int = 0
     any_lines: list[int] = field(default_factory=list)
     as_any_lines: list[int] = field(default_factory=list)
+    double_cast_lines: list[int] = field(default_factory=list)  # `x as unknown as T`
     non_null_lines: list[int] = field(default_factory=list)
     setup_fetch_lines: list[int] = field(default_factory=list)  # data awaited in <script setup> bypassing useAsyncData
     untyped_state_lines: list[int] = field(default_factory=list)  # `ref(null)`, `new Map()`: TS cannot infer
@@ -337,6 +338,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             acc.any_lines.append(line)
             if node.parent is not None and node.parent.type == "as_expression":
                 acc.as_any_lines.append(line)
+        elif t == "predefined_type" and _t(node) == "unknown" and _double_cast(node):
+            acc.double_cast_lines.append(line)  # `x as unknown as T`: the type check switched off, as with `any`
         elif t == "non_null_expression":
             acc.non_null_lines.append(line)
         elif t == "await_expression":
@@ -692,6 +695,18 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
 
 def _pairs(obj: Any) -> list[Any]:
     return [p for p in obj.named_children if p.type == "pair"]
+
+
+def _double_cast(unknown: Any) -> bool:
+    """`unknown` in `x as unknown as T`."""
+    cast = unknown.parent
+    return (
+        cast is not None
+        and cast.type == "as_expression"
+        and cast.parent is not None
+        and cast.parent.type == "as_expression"
+        and cast.parent.named_children[0].id == cast.id
+    )
 
 
 _ERROR_NAME = re.compile(r"^(e|err|error|ex|exception|cause|\w+Error|\w+Err)$")
@@ -1145,7 +1160,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["typescript"] = 1.0 if ts else 0.0
     m["typed_params"] = _share(acc.params_typed, acc.params_total) if ts else 0.0
     m["typed_returns"] = _share(acc.returns_typed, acc.returns_total) if ts else 0.0
-    m["any"] = -_log1p(len(acc.any_lines))
+    m["any"] = -_log1p(len(acc.any_lines) + len(acc.double_cast_lines))
     m["non_null"] = -_log1p(len(acc.non_null_lines))
     m["untyped_state"] = -_log1p(len(acc.untyped_state_lines))
     m["ts_ignore"] = -float(len(acc.ts_ignore_lines))
@@ -1183,7 +1198,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         )
     if acc.any_lines:
         add("typeUsage", "any", False, f"`any` used {len(acc.any_lines)} time(s)", acc.any_lines)
-    elif ts and acc.code_lines >= 10:
+    if acc.double_cast_lines:
+        n = len(acc.double_cast_lines)
+        add("typeUsage", "any", False, f"type checks switched off with `as unknown as` ({n})", acc.double_cast_lines)
+    if not acc.any_lines and not acc.double_cast_lines and ts and acc.code_lines >= 10:
         add("typeUsage", "any", True, "no `any`")
     if acc.untyped_state_lines:
         add(
