@@ -149,7 +149,7 @@ def test_judges_that_scored_different_pairs_are_also_compared_on_the_pairs_they_
     static = JudgeResult("static", [Scored(a, 80, 70, []), Scored(b, 70, 70, []), Scored(c, 60, 65, [])])
     model = JudgeResult("r2", [Scored(a, 60, 70, []), Scored(b, 75, 70, [])])  # no answers cached for c
     line = " ".join(same_pairs([static, model]))
-    assert "on the 2 natural pairs every judge scored: static 1/2 (1 ties), r2 1/2." in line
+    assert "on the 2 natural pairs every judge scored: static 1/2 (1 tie), r2 1/2." in line
     assert same_pairs([static, static]) == []
     assert [p.name for p in select_pairs([a, b, c], "natural-test")] == ["a", "b"]
     assert select_pairs([a, b, c], "synthetic") == [] and len(select_pairs([a, b, c], "natural")) == 3

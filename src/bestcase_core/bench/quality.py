@@ -151,7 +151,7 @@ def same_pairs(results: list[JudgeResult]) -> list[str]:
     cells = []
     for r in results:
         n, right, ties = r.rows(lambda s: s.pair.suite == "natural" and s.pair.name in common)
-        cells.append(f"{r.judge} {right}/{n}" + (f" ({ties} ties)" if ties else ""))
+        cells.append(f"{r.judge} {right}/{n}" + (f" ({ties} tie{'s' if ties > 1 else ''})" if ties else ""))
     return ["", f"Side by side on the {len(common)} natural pairs every judge scored: " + ", ".join(cells) + "."]
 
 
