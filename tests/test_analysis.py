@@ -137,6 +137,10 @@ def test_unindented_properties_and_elements_are_noticed_but_other_layouts_are_no
     # objects hugging each other (`}, {`) and an array continued from its opening line
     hugging = "export const rows = [{\n  a: 1,\n}, {\n  a: 2,\n}]\nexport const cls = [base, size,\n  extra, more]\n"
     assert analyze(hugging, "utils/rows.ts", "util").metrics["indentation"] == 0
+    # a condition continued over lines closes with `) {` as deep as the body
+    cond = "export function f(to: string) {\n    if (to.startsWith('/a') ||\n        to.startsWith('/b')\n        ) {\n"
+    cond += "        go()\n        stop()\n        leave()\n        end()\n        quit()\n    }\n}\n"
+    assert analyze(cond, "utils/f.ts", "util").metrics["indentation"] == 0
 
 
 def test_meaningless_names_and_descriptive_ones():

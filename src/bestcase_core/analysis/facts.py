@@ -471,6 +471,19 @@ _INDENTED_BODIES = frozenset(
 )
 
 
+def _indent_of(src_lines: list[str], row: int) -> int:
+    line = src_lines[row] if row < len(src_lines) else ""
+    return len(line) - len(line.lstrip())
+
+
+def _owner_row(body: Any) -> int:
+    """The first line of the statement or declaration a body belongs to (`if (a ||\n    b) {` starts at `if`)."""
+    owner = body.parent
+    while owner is not None and owner.parent is not None and owner.type in ("arguments", "parenthesized_expression"):
+        owner = owner.parent
+    return int(owner.start_point[0]) if owner is not None else int(body.start_point[0])
+
+
 def _indentation(script: Script, src_lines: list[str], acc: _Acc) -> None:
     """Statements, properties and elements nested in a body should start further right than the body's own line.
 
@@ -484,8 +497,7 @@ def _indentation(script: Script, src_lines: list[str], acc: _Acc) -> None:
         members = [c for c in node.named_children if c.type != "comment"]
         if not members or members[0].start_point[0] == node.start_point[0]:
             continue
-        opener = src_lines[node.start_point[0]] if node.start_point[0] < len(src_lines) else ""
-        base = len(opener) - len(opener.lstrip())
+        base = min(_indent_of(src_lines, node.start_point[0]), _indent_of(src_lines, _owner_row(node)))
         for stmt in node.named_children:
             row, col = stmt.start_point
             if row == node.start_point[0] or row >= len(src_lines):
