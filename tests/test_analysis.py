@@ -411,6 +411,10 @@ def test_a_hard_coded_host_is_found_through_the_constant_a_request_is_given():
     assert not finding.good and finding.lines == [4] and facts.metrics["hardcoded_urls"] < 0
     relative = "const URI = `/api/products/${id}`\nconst { data } = await useFetch(URI)"
     assert analyze(vue(relative), "pages/product.vue", "page").metrics["hardcoded_urls"] == 0
+    # a URL-named constant is counted once, where it is declared, not again where it is requested
+    named = "const apiUrl = 'https://api.shop.example/products'\nconst { data } = await useFetch(apiUrl)"
+    facts = analyze(vue(named), "pages/product.vue", "page")
+    assert next(f for f in facts.findings if f.key == "hardcoded_urls").lines == [2]
 
 
 def test_data_awaited_in_script_setup_outside_useasyncdata_is_fetched_twice():

@@ -266,6 +266,7 @@ class _Acc:
     hardcoded_url_lines: list[int] = field(default_factory=list)
     glued_url_lines: list[int] = field(default_factory=list)
     string_consts: dict[str, str] = field(default_factory=dict)  # name -> the string it is declared with
+    url_consts_counted: set[str] = field(default_factory=set)  # URL-named constants already counted where declared
     request_url_names: list[tuple[str, int]] = field(default_factory=list)  # a request's URL given by name
     secret_lines: list[int] = field(default_factory=list)
     props_mutated_lines: list[int] = field(default_factory=list)
@@ -602,6 +603,7 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
                 acc.secret_lines.append(script.line(node))
             if _URL_NAME.search(_t(name)) and ("http://" in text or "https://" in text or "localhost" in text):
                 acc.hardcoded_url_lines.append(script.line(node))
+                acc.url_consts_counted.add(_t(name))
     if name is not None and name.type == "object_pattern" and value is not None:
         call = value.named_children[0] if value.type == "await_expression" and value.named_children else value
         if call.type == "call_expression" and _callee_name(call) in NUXT_REQUESTS:
@@ -1275,7 +1277,8 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     requests = len(acc.nuxt_request_lines) + len(acc.raw_request_lines)
     m["raw_requests"] = -(len(acc.raw_request_lines) / requests) if requests else 0.0
     for name, line in acc.request_url_names:  # `const URI = `https://host/...`` then `useFetch(URI)`
-        if any(h in acc.string_consts.get(name, "") for h in _HOSTS) and line not in acc.hardcoded_url_lines:
+        counted = name in acc.url_consts_counted or line in acc.hardcoded_url_lines
+        if any(h in acc.string_consts.get(name, "") for h in _HOSTS) and not counted:
             acc.hardcoded_url_lines.append(line)
     m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
     m["secrets"] = -float(len(acc.secret_lines))
