@@ -172,8 +172,8 @@ def fit_judge(
     """Fit ``static`` or ``hybrid:<model>`` on the pairs of the ``fit`` split; write judge_weights.json.
 
     ``cached_only`` (hybrid): use only pairs and corpus files whose model answers are already
-    cached; when no pair is, the facts keep the static judge's fitted weights and the answers
-    their prior weights (calibration still uses the model's answers on the corpus files).
+    cached; when no fit pair is, the facts keep the static judge's fitted weights and every
+    answer gets weight 0 (held-out pairs never set a weight).
     Returns (the weights' key, training accuracy, training pairs).
     """
     from .fit import PRIOR, calibrate, choose_l2, fit_weights
@@ -217,19 +217,18 @@ def fit_judge(
         from ..judge import weights_for
 
         static = weights_for("static", None)[1].weights
-        weights = {n: static.get(n, PRIOR[n]) for n in names}
+        # an answer no training pair has shown to prefer the better version gets no weight
+        weights = {n: 0.0 if n.startswith(("m.", "q.")) else static.get(n, PRIOR[n]) for n in names}
         acc = 0.0
-        fitted_on = "facts: the static judge's fitted weights; model answers: prior weights (no fit pair had answers)"
+        fitted_on = "facts: the static judge's fitted weights; model answers: 0 (no fit pair had answers)"
         if hj is not None:
             sep = answer_separation(hj, [p for p in pairs if p.suite == "natural" and p.split == "test"])
             if sep:
-                dropped = sorted(k for k, (up, down, _) in sep.items() if up <= down)
-                for k in dropped:
-                    weights[k] = 0.0
                 n = max(total for _, _, total in sep.values())
+                preferred = sorted(k for k, (up, down, _) in sep.items() if up > down)
                 fitted_on += (
-                    f"; answers that did not prefer the better version on {n} held-out natural pairs "
-                    f"are weighted 0: {', '.join(dropped) or 'none'}"
+                    f"; for the record, answers that preferred the better version on {n} held-out natural "
+                    f"pairs (not used): {', '.join(preferred) or 'none'}"
                 )
         log("  " + fitted_on)
     # answers all weighted 0 add nothing: calibrate on the static judge's corpus, without the model
