@@ -153,6 +153,7 @@ def test_judges_that_scored_different_pairs_are_also_compared_on_the_pairs_they_
     assert same_pairs([static, static]) == []
     assert [p.name for p in select_pairs([a, b, c], "natural-test")] == ["a", "b"]
     assert select_pairs([a, b, c], "synthetic") == [] and len(select_pairs([a, b, c], "natural")) == 3
+    assert [p.name for p in select_pairs([a, b, c], "natural-fit")] == ["c"]
 
 
 @pytest.mark.model

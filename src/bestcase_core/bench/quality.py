@@ -84,7 +84,7 @@ def build_pairs(per_package: int, repos: Path | None, log: Any = print) -> list[
 
 
 def select_pairs(pairs: list[Pair], which: str) -> list[Pair]:
-    """``all``, a suite (``natural``, ``synthetic``), or its held-out pairs (``natural-test``, ``synthetic-test``)."""
+    """``all``, a suite (``natural``, ``synthetic``), or its held-out or fitting pairs (``natural-test``, ``-fit``)."""
     if which == "all":
         return pairs
     suite, _, split = which.partition("-")

@@ -71,10 +71,10 @@ def add(sub: Any) -> None:
     p.add_argument("--no-known", action="store_true", help="quality: skip the known-groups suite")
     p.add_argument(
         "--pairs",
-        choices=["all", "natural", "natural-test", "synthetic", "synthetic-test"],
+        choices=["all", "natural", "natural-test", "natural-fit", "synthetic", "synthetic-test", "synthetic-fit"],
         default="all",
         help="quality: the pairs to score (natural-test: natural pairs from held-out repositories, "
-        "synthetic-test: synthetic pairs held out of fitting; "
+        "synthetic-test: synthetic pairs held out of fitting; *-fit: the pairs fitting uses; "
         "a slow model judge run on them fills its cache for a later --cached-only report)",
     )
     p.add_argument(
