@@ -104,6 +104,26 @@ def test_the_fit_keeps_weights_non_negative_and_learns_what_separates_pairs():
     assert all(v >= 0 for v in w.values())
 
 
+def test_model_answers_keep_weight_only_if_they_predict_left_out_groups_better_than_the_facts():
+    import random
+
+    from bestcase_core.bench.fit import answers_earn_weight, choose_l2
+
+    rng = random.Random(7)
+    names = ["comments", "q.names"]
+    groups = [f"repo{i % 6}" for i in range(60)]
+    # the fact tells the better version in 2 of 3 pairs; the answer in every pair
+    telling = [[1.0 if i % 3 else -1.0, 0.2 + rng.random()] for i in range(60)]
+    _, cv = choose_l2(telling, groups, names)
+    earn, with_answers, without = answers_earn_weight(telling, groups, names, cv)
+    assert earn and with_answers > without
+    # the answer is noise: the facts alone do as well, and the tie goes to the facts
+    noise = [[1.0 if i % 3 else -1.0, rng.uniform(-1, 1)] for i in range(60)]
+    _, cv = choose_l2(noise, groups, names)
+    earn, with_answers, without = answers_earn_weight(noise, groups, names, cv)
+    assert not earn and with_answers <= without
+
+
 def test_tiers_follow_the_seed():
     assert [tier(s) for s in (80, 79.9, 60, 40, 20, 19.9)] == ["S", "A", "A", "B", "C", "D"]
 

@@ -146,6 +146,20 @@ def choose_l2(
     return best, scores
 
 
+def answers_earn_weight(
+    diffs: Sequence[Sequence[float]], groups: Sequence[str], names: list[str], cv: dict[float, float]
+) -> tuple[bool, float, float]:
+    """Whether a model's answers (``m.*``, ``q.*``) predict left-out groups better than the facts alone.
+
+    ``cv`` is :func:`choose_l2`'s accuracy by L2 with every feature. Returns (earn, best accuracy
+    with the answers, best accuracy with the facts alone); a tie goes to the facts, which cost no model.
+    """
+    facts = [i for i, n in enumerate(names) if not n.startswith(("m.", "q."))]
+    _, cv_facts = choose_l2([[d[i] for i in facts] for d in diffs], groups, [names[i] for i in facts])
+    with_answers, without = max(cv.values()), max(cv_facts.values())
+    return round(with_answers, 3) > round(without, 3), with_answers, without
+
+
 def calibrate(
     corpus: Sequence[tuple[dict[str, float], tuple[str, ...]]], weights: dict[str, float], fitted_on: str, command: str
 ) -> JudgeWeights:

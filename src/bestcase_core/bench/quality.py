@@ -166,6 +166,15 @@ def misses(result: JudgeResult, suite: str = "natural") -> list[str]:
 # --- fitting --------------------------------------------------------------------------------------
 
 
+def _static_facts_silent_answers(names: list[str]) -> dict[str, float]:
+    """The static judge's fact weights, and 0 for every model answer."""
+    from ..judge import weights_for
+    from .fit import PRIOR
+
+    static = weights_for("static", None)[1].weights
+    return {n: 0.0 if n.startswith(("m.", "q.")) else static.get(n, PRIOR[n]) for n in names}
+
+
 def fit_judge(
     judge: str, settings: Settings, pairs: list[Pair], command: str, log: Any = print, *, cached_only: bool = False
 ) -> tuple[str, float, int]:
@@ -173,10 +182,11 @@ def fit_judge(
 
     ``cached_only`` (hybrid): use only pairs and corpus files whose model answers are already
     cached; when no fit pair is, the facts keep the static judge's fitted weights and every
-    answer gets weight 0 (held-out pairs never set a weight).
+    answer gets weight 0 (held-out pairs never set a weight). A hybrid judge's answers also get 0
+    when, on the fit pairs, they do not raise leave-one-group-out accuracy over the facts alone.
     Returns (the weights' key, training accuracy, training pairs).
     """
-    from .fit import PRIOR, calibrate, choose_l2, fit_weights
+    from .fit import PRIOR, answers_earn_weight, calibrate, choose_l2, fit_weights
 
     hybrid = judge.startswith("hybrid")
     model = judge.partition(":")[2] or settings.model_name()
@@ -213,12 +223,18 @@ def fit_judge(
             kinds[f"{p.suite}/{p.kind}"] += 1
         what = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
         fitted_on = f"L2 {l2}; {report.pairs} pairs ({what})"
+        if hybrid:
+            earn, with_answers, without = answers_earn_weight(diffs, [p.group for p in train], names, cv)
+            log(f"  leave-one-group-out accuracy with the answers {with_answers:.1%}, facts alone {without:.1%}")
+            if not earn:
+                weights = _static_facts_silent_answers(names)
+                fitted_on = (
+                    f"facts: the static judge's fitted weights; model answers: 0, as on {report.pairs} fit pairs "
+                    f"({what}) they did not raise leave-one-group-out accuracy ({with_answers:.1%} with them, "
+                    f"{without:.1%} with the facts alone)"
+                )
     else:
-        from ..judge import weights_for
-
-        static = weights_for("static", None)[1].weights
-        # an answer no training pair has shown to prefer the better version gets no weight
-        weights = {n: 0.0 if n.startswith(("m.", "q.")) else static.get(n, PRIOR[n]) for n in names}
+        weights = _static_facts_silent_answers(names)  # no training pair has shown what an answer is worth
         acc = 0.0
         fitted_on = "facts: the static judge's fitted weights; model answers: 0 (no fit pair had answers)"
         if hj is not None:
