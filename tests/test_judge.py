@@ -5,7 +5,15 @@ from __future__ import annotations
 import itertools
 
 from bestcase_core.analysis import analyze
-from bestcase_core.judge import answer_ceiling, applicable, combine, features, in_contention, weights_for
+from bestcase_core.judge import (
+    FEATURES,
+    answer_ceiling,
+    applicable,
+    combine,
+    features,
+    in_contention,
+    weights_for,
+)
 from bestcase_core.roles import role_for_path
 
 CODE = """import type { User } from '~/types'
@@ -28,7 +36,9 @@ def _inputs(model: str):
 
 
 def test_the_answer_ceiling_bounds_every_answer_the_model_could_give():
-    x, dims, w = _inputs("qwen2.5-coder:0.5b")  # answers weighted: the ceiling is above the facts alone
+    x, dims, w = _inputs("qwen2.5-coder:0.5b")
+    answers = {k: 1.0 for k in FEATURES if k.startswith(("m.", "q."))}  # answers weighted: above the facts alone
+    w = w.model_copy(update={"weights": {**w.weights, **answers}})
     neutral = combine(x, dims, w)[1]
     ceiling = answer_ceiling(x, dims, w)
     assert ceiling > neutral
