@@ -652,8 +652,8 @@ def _options_base_url(script: Script, call: Any, acc: _Acc) -> None:
     for arg in args.named_children if args is not None else ():
         if arg.type != "object":
             continue
-        for pair in arg.named_children:
-            value = pair.child_by_field_name("value") if pair.type == "pair" else None
+        for pair in _pairs(arg):
+            value = pair.child_by_field_name("value")
             if value is None or _t(pair.child_by_field_name("key")).strip("'\"") not in _BASE_URL_KEYS:
                 continue
             if value.type in ("string", "template_string") and any(h in _t(value) for h in _HOSTS):
@@ -711,6 +711,11 @@ def _pairs(obj: Any) -> list[Any]:
     return [p for p in obj.named_children if p.type == "pair"]
 
 
+def _first_arg(call: Any) -> Any:
+    args = call.child_by_field_name("arguments")
+    return args.named_children[0] if args is not None and args.named_children else None
+
+
 def _double_cast(unknown: Any) -> bool:
     """`unknown` in `x as unknown as T`."""
     cast = unknown.parent
@@ -728,8 +733,7 @@ _ERROR_NAME = re.compile(r"^(e|err|error|ex|exception|cause|\w+Error|\w+Err)$")
 
 def _leaks_error(call: Any) -> bool:
     """`createError({ statusCode: 500, message: err.message })`: an internal failure's text sent to the client."""
-    args = call.child_by_field_name("arguments")
-    first = args.named_children[0] if args is not None and args.named_children else None
+    first = _first_arg(call)
     if first is None or first.type != "object":
         return False
     pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(first)}
@@ -752,21 +756,14 @@ _LOOSE_PROP_TYPES = frozenset({"Object", "Array", "Function"})
 
 def _runtime_props(script: Script, call: Any, acc: _Acc) -> None:
     """Runtime-validated props, and those TypeScript knows only as `object`/`unknown[]` (no `as PropType<T>`)."""
-    args = call.child_by_field_name("arguments")
-    first = args.named_children[0] if args is not None and args.named_children else None
+    first = _first_arg(call)
     if first is None or first.type != "object" or call.child_by_field_name("type_arguments") is not None:
         return
-    for prop in first.named_children:
-        if prop.type != "pair":
-            continue
+    for prop in _pairs(first):
         value = prop.child_by_field_name("value")
         if value is not None and value.type == "object":  # `{ type: Array, default: ... }`
             value = next(
-                (
-                    p.child_by_field_name("value")
-                    for p in value.named_children
-                    if p.type == "pair" and _t(p.child_by_field_name("key")) == "type"
-                ),
+                (p.child_by_field_name("value") for p in _pairs(value) if _t(p.child_by_field_name("key")) == "type"),
                 None,
             )
         acc.runtime_props += 1
@@ -781,8 +778,7 @@ def _declaration_typed(call: Any) -> str:
     """``typed`` for ``defineProps<T>()`` or validators (``{ a: String }``), ``untyped`` for ``(['a'])``."""
     if call.child_by_field_name("type_arguments") is not None:
         return "typed"
-    args = call.child_by_field_name("arguments")
-    first = args.named_children[0] if args is not None and args.named_children else None
+    first = _first_arg(call)
     if first is None:
         return "untyped"
     if first.type == "array":
