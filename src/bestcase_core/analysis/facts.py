@@ -1057,9 +1057,16 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
     return _summarize(parsed, acc)
 
 
+#: Cognitive complexity a function may have before it counts against the file: S3776's default.
+COMPLEXITY_FREE = 15
+#: Cases of prior a share is drawn towards neutral by: 2 is Laplace's rule of succession.
+SHARE_PRIOR = 2.0
+
+
 def _share(part: int, whole: int, none: float = 0.5) -> float:
-    """``part / whole``; ``none`` (neutral) when there is nothing to measure."""
-    return part / whole if whole else none
+    """``part / whole`` drawn towards ``none`` (neutral) by a prior of SHARE_PRIOR cases, so that one
+    typed parameter of one does not weigh as much as fifty of fifty; ``none`` when there is nothing."""
+    return (part + none * SHARE_PRIOR) / (whole + SHARE_PRIOR)
 
 
 def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
@@ -1073,7 +1080,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     allf = acc.functions
     # structure
     max_cc = max((f.cognitive for f in allf), default=0)
-    excess_cc = sum(max(0, f.cognitive - 5) for f in allf)
+    excess_cc = sum(max(0, f.cognitive - COMPLEXITY_FREE) for f in allf)
     max_nest = max((f.nesting for f in allf), default=0)
     longest = max((f.length for f in fns), default=0)
     long_excess = sum(max(0, f.length - 40) for f in fns)
@@ -1088,11 +1095,11 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["complex_conditionals"] = -_log1p(complex_cond)
     m["file_length"] = -max(0.0, (parsed.lines - 400) / 400)
     m["indentation"] = _share(acc.indent_ok, acc.indent_checked, none=1.0) - 1.0
-    hot = sorted((f for f in allf if f.cognitive > 10), key=lambda f: -f.cognitive)
+    hot = sorted((f for f in allf if f.cognitive > COMPLEXITY_FREE), key=lambda f: -f.cognitive)
     if hot:
         f = hot[0]
         add("structure", "complexity", False, f"`{f.name}` has cognitive complexity {f.cognitive}", [f.line])
-    elif fns and acc.code_lines >= 15:
+    elif fns and acc.code_lines >= 15 and max_cc <= 10:
         add(
             "structure",
             "complexity",
