@@ -184,7 +184,8 @@ def fit_judge(
     cached; when no fit pair is, the facts keep the static judge's fitted weights and every
     answer gets weight 0 (held-out pairs never set a weight). A hybrid judge's answers also get 0
     when, on the fit pairs, they do not raise leave-one-group-out accuracy over the facts alone.
-    Returns (the weights' key, training accuracy, training pairs).
+    Returns (the weights' key, training accuracy, training pairs); the accuracy is NaN when the
+    weights written are the static judge's (answers weighted 0).
     """
     from .fit import PRIOR, answers_earn_weight, calibrate, choose_l2, fit_weights
 
@@ -227,7 +228,7 @@ def fit_judge(
             earn, with_answers, without = answers_earn_weight(diffs, [p.group for p in train], names, cv)
             log(f"  leave-one-group-out accuracy with the answers {with_answers:.1%}, facts alone {without:.1%}")
             if not earn:
-                weights = _static_facts_silent_answers(names)
+                weights, acc = _static_facts_silent_answers(names), float("nan")  # not this fit's weights
                 fitted_on = (
                     f"facts: the static judge's fitted weights; model answers: 0, as on {report.pairs} fit pairs "
                     f"({what}) they did not raise leave-one-group-out accuracy ({with_answers:.1%} with them, "
@@ -235,7 +236,7 @@ def fit_judge(
                 )
     else:
         weights = _static_facts_silent_answers(names)  # no training pair has shown what an answer is worth
-        acc = 0.0
+        acc = float("nan")
         fitted_on = "facts: the static judge's fitted weights; model answers: 0 (no fit pair had answers)"
         if hj is not None:
             sep = answer_separation(hj, [p for p in pairs if p.suite == "natural" and p.split == "test"])
