@@ -92,6 +92,14 @@ def settings_05b(model_05b, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def cascade_05b(settings_05b):
+    """The real 0.5B with the scan's default cascade (``model_reads=contenders``): the model reads
+    only files that could become exemplars. For scans whose subject is storage, resumption or
+    bad input rather than what the model reads, so they do not pay a prefill per file."""
+    return settings_05b.model_copy(update={"model_reads": "contenders"})
+
+
+@pytest.fixture(scope="session")
 def scorer_05b(settings_05b):
     """One Scorer on the real 0.5B for the whole session (exemplar threshold off: 101)."""
     from bestcase_core.scorer import Scorer
@@ -130,12 +138,13 @@ def copy_example(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def example_scan(tmp_path_factory, settings_05b):
+def example_scan(tmp_path_factory, cascade_05b):
     """A real scan of a copy of the example workspace with the 0.5B: (root, storage, summary, settings).
 
-    The first pass scores every file; the exemplar threshold is then set to the second-best
-    score of the files with something to teach, and the second pass scores nothing again but
-    writes new records with those two exemplars (what lowering --min-score does for a user).
+    The first pass scores every file as a user's default scan does (the model reads the files
+    that could become exemplars); the exemplar threshold is then set to the second-best score of
+    the files with something to teach, and the second pass scores nothing again but writes new
+    records with those two exemplars (what lowering --min-score does for a user).
     """
     from bestcase_core.judge import TEACHING_MIN
     from bestcase_core.scan import run_scan
@@ -144,8 +153,7 @@ def example_scan(tmp_path_factory, settings_05b):
     base = tmp_path_factory.mktemp("example")
     root = copy_example(base / "workspace")
     storage = base / "store"
-    first = settings_05b.model_copy(update={"exemplar_threshold": 100.0})
-    run_scan(root, first, storage=storage, progress=False)
+    run_scan(root, cascade_05b, storage=storage, progress=False)
     scores = sorted(
         (
             f.overall
@@ -155,6 +163,6 @@ def example_scan(tmp_path_factory, settings_05b):
         ),
         reverse=True,
     )
-    settings = settings_05b.model_copy(update={"exemplar_threshold": scores[1]})
+    settings = cascade_05b.model_copy(update={"exemplar_threshold": scores[1]})
     summary = run_scan(root, settings, storage=storage, progress=False)
     return root, storage, summary, settings

@@ -215,7 +215,8 @@ def test_50_concurrent_calls_while_a_scan_writes_all_succeed(example_scan, setti
     root = copy_example(tmp_path / "ws")
     store = tmp_path / "store"
     settings = settings_05b.model_copy(update={"max_files": 2, "exemplar_threshold": 100.0})
-    run_scan(root, settings, storage=store, progress=False)
+    run_scan(root, settings.model_copy(update={"model_reads": "contenders"}), storage=store, progress=False)
+    # the model reads every file of the forced rescan, so it is still writing while the calls run
     server = build_server(settings, store)
     scan = threading.Thread(
         target=run_scan, args=(root, settings), kwargs={"storage": store, "force": True, "progress": False}

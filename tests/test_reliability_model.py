@@ -72,7 +72,7 @@ def test_fake_gpu_plan_is_made_once_while_our_engine_holds_the_memory(settings_0
 
 
 @pytest.fixture(scope="module")
-def hostile_scan(tmp_path_factory, settings_05b):
+def hostile_scan(tmp_path_factory, cascade_05b):
     """A real scan of one tiny project per hostile name: (root, storage, summary)."""
     base = tmp_path_factory.mktemp("hostile")
     root = base / "ws"
@@ -81,7 +81,7 @@ def hostile_scan(tmp_path_factory, settings_05b):
         folder.mkdir(parents=True)
         (folder / "nuxt.config.ts").write_text(f"// {name}\nexport default defineNuxtConfig({{ ssr: false }})\n")
     storage = base / "store"
-    settings = settings_05b.model_copy(update={"exemplar_threshold": 100.0})
+    settings = cascade_05b.model_copy(update={"exemplar_threshold": 100.0})
     summary = run_scan(root, settings, storage=storage, progress=False)
     return root, storage, summary, settings
 

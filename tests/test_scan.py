@@ -44,10 +44,10 @@ def no_model():
 
 
 @pytest.fixture()
-def mini(tmp_path, settings_05b):
+def mini(tmp_path, cascade_05b):
     """A copy of the example workspace scanned 2 files per project: (root, storage, settings)."""
     root = copy_example(tmp_path / "ws")
-    settings = settings_05b.model_copy(update={"max_files": 2, "exemplar_threshold": 100.0})
+    settings = cascade_05b.model_copy(update={"max_files": 2, "exemplar_threshold": 100.0})
     return root, tmp_path / "store", settings
 
 
@@ -134,7 +134,7 @@ def test_retention_keeps_the_newest_records_per_project(mini):
 # --- bad input -----------------------------------------------------------------------------
 
 
-def test_bad_files_each_get_a_line_and_the_scan_goes_on(tmp_path, settings_05b):
+def test_bad_files_each_get_a_line_and_the_scan_goes_on(tmp_path, cascade_05b):
     root = tmp_path / "ws"
     proj = root / "app1"
     (proj / "utils").mkdir(parents=True)
@@ -150,7 +150,7 @@ def test_bad_files_each_get_a_line_and_the_scan_goes_on(tmp_path, settings_05b):
     (broken / "package.json").write_text("{ not json")
     (broken / "nuxt.config.js").write_text("export default {}\n")
     (broken / "pages" / "index.vue").write_text("<template><h1>Hi</h1></template>\n")
-    summary = run_scan(root, settings_05b, storage=tmp_path / "store", progress=False)
+    summary = run_scan(root, cascade_05b, storage=tmp_path / "store", progress=False)
     failed = {f.path: f.reason for f in summary.files_failed}
     skipped = {f.path.rsplit("/", 1)[-1]: f.reason for f in summary.skipped}
     assert "binary content" in failed["utils/image.ts"]
@@ -162,9 +162,9 @@ def test_bad_files_each_get_a_line_and_the_scan_goes_on(tmp_path, settings_05b):
     assert summary.files_scored == 4  # ok.ts and nuxt.config.ts; app2's page and nuxt.config.js
 
 
-def test_a_project_deleted_during_the_scan_is_reported(tmp_path, settings_05b):
+def test_a_project_deleted_during_the_scan_is_reported(tmp_path, cascade_05b):
     root = copy_example(tmp_path / "ws")
-    settings = settings_05b.model_copy(update={"max_files": 2})
+    settings = cascade_05b.model_copy(update={"max_files": 2})
 
     def delete_other(project: str, path: str, score: float) -> None:
         shutil.rmtree(root / "admin-dashboard", ignore_errors=True)
@@ -173,13 +173,13 @@ def test_a_project_deleted_during_the_scan_is_reported(tmp_path, settings_05b):
     assert any("disappeared during the scan" in s.reason for s in summary.skipped)
 
 
-def test_a_read_only_workspace_scans_and_is_left_untouched(tmp_path, settings_05b):
+def test_a_read_only_workspace_scans_and_is_left_untouched(tmp_path, cascade_05b):
     root = copy_example(tmp_path / "ws")
     before = tree(root)
     for p in [root, *root.rglob("*")]:
         p.chmod(p.stat().st_mode & ~0o222)
     try:
-        settings = settings_05b.model_copy(update={"max_files": 1})
+        settings = cascade_05b.model_copy(update={"max_files": 1})
         summary = run_scan(root, settings, storage=tmp_path / "store", progress=False)
     finally:
         for p in [root, *root.rglob("*")]:
@@ -271,7 +271,8 @@ def test_kill_9_mid_scan_loses_nothing_already_scored(tmp_path, model_05b):
     assert 3 <= scored < 15
     for path in storage.glob("*.json"):
         json.loads(path.read_text())  # never a half-written record
-    again = subprocess.run([*cmd, "--json"], capture_output=True, text=True, env=env, timeout=600)
+    resume = [a for a in cmd if a not in ("--model-reads", "all")]  # the default cascade: what was scored stays
+    again = subprocess.run([*resume, "--json"], capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0, again.stderr
     summary = json.loads(again.stdout)
     assert summary["files_unchanged"] >= scored
@@ -352,7 +353,8 @@ def test_backup_while_a_scan_writes_is_consistent_and_restores(tmp_path, setting
     root = copy_example(tmp_path / "ws")
     storage = tmp_path / "store"
     settings = settings_05b.model_copy(update={"max_files": 3, "exemplar_threshold": 100.0})
-    run_scan(root, settings, storage=storage, progress=False)
+    run_scan(root, settings.model_copy(update={"model_reads": "contenders"}), storage=storage, progress=False)
+    # the model reads every file of the forced rescan, so it is still writing while the backups run
     scan = threading.Thread(
         target=run_scan, args=(root, settings), kwargs={"storage": storage, "force": True, "progress": False}
     )
