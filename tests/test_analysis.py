@@ -222,6 +222,31 @@ def test_a_double_cast_through_unknown_switches_type_checks_off_like_any():
     assert analyze("export const x = (v as unknown)\n", "utils/x.ts", "util").metrics["any"] == 0
 
 
+def test_type_assertions_count_and_const_prop_types_and_any_do_not():
+    casts = (
+        "export function pick(entries: unknown[], el: unknown) {\n"
+        "  const first = entries[0] as PerformanceEventTiming\n"
+        "  const input = <HTMLInputElement>el\n"
+        "  return [first, input, (el as { id: string }).id]\n"
+        "}\n"
+    )
+    facts = analyze(casts, "utils/pick.ts", "util")
+    assert facts.metrics["type_assertions"] < 0
+    assert next(f for f in facts.findings if f.key == "type_assertions").lines == [2, 3, 4]
+    guards = casts.replace(" as PerformanceEventTiming", "").replace("<HTMLInputElement>", "")
+    guards = guards.replace("(el as { id: string })", "el")
+    assert analyze(guards, "utils/pick.ts", "util").metrics["type_assertions"] == 0
+    not_counted = (
+        "export const sizes = ['sm', 'lg'] as const\n"
+        "export const x = v as any\nexport const y = w as unknown as Y\n"
+        "export default defineComponent({ props: {\n"
+        "  items: { type: Array as PropType<Item[]>, required: true },\n"
+        "  size: { type: String as () => Size },\n"
+        "} })\n"
+    )
+    assert analyze(not_counted, "components/List.ts", "component").metrics["type_assertions"] == 0
+
+
 def test_defineprops_with_a_type_argument_is_typed_and_a_list_of_names_is_not():
     typed = analyze(vue("const props = defineProps<{ user: User }>()"), "components/A.vue", "component")
     assert typed.metrics["typed_props"] == 1.0 and "typed_props" in keys(typed, True)

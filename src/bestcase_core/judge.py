@@ -63,6 +63,7 @@ FACT_DIMENSION: dict[str, str] = {
     "typed_returns": "typeUsage",
     "any": "typeUsage",
     "non_null": "typeUsage",
+    "type_assertions": "typeUsage",
     "untyped_state": "typeUsage",
     "ts_ignore": "typeUsage",
     "typed_props": "typeUsage",

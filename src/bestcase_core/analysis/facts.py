@@ -240,6 +240,7 @@ class _Acc:
     as_any_lines: list[int] = field(default_factory=list)
     double_cast_lines: list[int] = field(default_factory=list)  # `x as unknown as T`
     non_null_lines: list[int] = field(default_factory=list)
+    assertion_lines: list[int] = field(default_factory=list)  # `x as T`, `<T>x`: the compiler takes the code's word
     setup_fetch_lines: list[int] = field(default_factory=list)  # data awaited in <script setup> bypassing useAsyncData
     untyped_state_lines: list[int] = field(default_factory=list)  # `ref(null)`, `new Map()`: TS cannot infer
     ts_ignore_lines: list[int] = field(default_factory=list)
@@ -343,6 +344,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             acc.double_cast_lines.append(line)  # `x as unknown as T`: the type check switched off, as with `any`
         elif t == "non_null_expression":
             acc.non_null_lines.append(line)
+        elif t in ("as_expression", "type_assertion") and _unchecked_assertion(node):
+            acc.assertion_lines.append(line)
         elif t == "await_expression":
             _await_facts(script, node, acc)
         elif t in ("call_expression", "new_expression"):
@@ -530,6 +533,23 @@ def _is_library_hook(fn: Any) -> bool:
         and holder.parent is not None
         and holder.parent.type == "arguments"
     )
+
+
+def _unchecked_assertion(node: Any) -> bool:
+    """`x as T` or `<T>x`, except `as const`, a runtime prop's `type: Array as PropType<T>` (or
+    `as () => T`: how Vue types runtime props) and what `any` already counts (`as any`, both
+    halves of `x as unknown as T`)."""
+    holder = node.parent
+    if holder is not None and holder.type == "pair" and _t(holder.child_by_field_name("key")) == "type":
+        return False
+    target = node.named_children[-1] if node.type == "as_expression" else node.named_children[0]
+    if node.type == "as_expression" and node.child_count and node.children[-1].type == "const":
+        return False
+    text = _t(target)
+    if text in ("any", "unknown", "const") or text.startswith("PropType<"):
+        return False
+    inner = node.named_children[0] if node.type == "as_expression" else None
+    return not (inner is not None and inner.type == "as_expression" and _t(inner.named_children[-1]) == "unknown")
 
 
 def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
@@ -1179,6 +1199,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["typed_returns"] = _share(acc.returns_typed, acc.returns_total) if ts else 0.0
     m["any"] = -_log1p(len(acc.any_lines) + len(acc.double_cast_lines))
     m["non_null"] = -_log1p(len(acc.non_null_lines))
+    m["type_assertions"] = -_log1p(len(acc.assertion_lines))
     m["untyped_state"] = -_log1p(len(acc.untyped_state_lines))
     m["ts_ignore"] = -float(len(acc.ts_ignore_lines))
     # in JavaScript a runtime validator is all the typing there is; in TypeScript `type: Object` says little
@@ -1227,6 +1248,15 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             False,
             f"{len(acc.untyped_state_lines)} empty `ref`/`useState`/collection(s) without a type argument",
             acc.untyped_state_lines,
+        )
+    if len(acc.assertion_lines) >= 3:
+        add(
+            "typeUsage",
+            "type_assertions",
+            False,
+            f"{len(acc.assertion_lines)} type assertions (`as T`) the compiler cannot check"
+            " (a type guard or a typed source lets it)",
+            acc.assertion_lines,
         )
     if len(acc.non_null_lines) >= 2:
         add("typeUsage", "non_null", False, f"{len(acc.non_null_lines)} non-null assertions (`!`)", acc.non_null_lines)

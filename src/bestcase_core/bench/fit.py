@@ -50,6 +50,7 @@ PRIOR: dict[str, float] = {
     "typed_returns": 0.2,
     "any": 0.5,
     "non_null": 0.2,
+    "type_assertions": 0.2,
     "untyped_state": 0.5,
     "ts_ignore": 0.3,
     "typed_props": 0.5,
