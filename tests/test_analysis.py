@@ -238,7 +238,7 @@ def test_type_assertions_count_and_const_prop_types_and_any_do_not():
     assert analyze(guards, "utils/pick.ts", "util").metrics["type_assertions"] == 0
     not_counted = (
         "export const sizes = ['sm', 'lg'] as const\n"
-        "export const x = v as any\nexport const y = w as unknown as Y\n"
+        "export const x = v as any\nexport const y = w as unknown as Y\nexport const z = <any>u\n"
         "export default defineComponent({ props: {\n"
         "  items: { type: Array as PropType<Item[]>, required: true },\n"
         "  size: { type: String as () => Size },\n"

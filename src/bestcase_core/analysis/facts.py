@@ -542,11 +542,11 @@ def _unchecked_assertion(node: Any) -> bool:
     holder = node.parent
     if holder is not None and holder.type == "pair" and _t(holder.child_by_field_name("key")) == "type":
         return False
-    target = node.named_children[-1] if node.type == "as_expression" else node.named_children[0]
-    if node.type == "as_expression" and node.child_count and node.children[-1].type == "const":
+    if node.type == "as_expression" and node.children[-1].type == "const":  # `as const`: not a named child
         return False
-    text = _t(target)
-    if text in ("any", "unknown", "const") or text.startswith("PropType<"):
+    target = node.named_children[-1] if node.type == "as_expression" else node.named_children[0]
+    text = _t(target).strip("<>")  # `<T>x` holds its type as `<T>`
+    if text in ("any", "unknown") or text.startswith("PropType<"):
         return False
     inner = node.named_children[0] if node.type == "as_expression" else None
     return not (inner is not None and inner.type == "as_expression" and _t(inner.named_children[-1]) == "unknown")
