@@ -82,9 +82,8 @@ def run_script(name: str, *args: str, env: dict[str, str] | None = None, timeout
 def settings_05b(model_05b, tmp_path_factory):
     """Settings for the real 0.5B with a 4k context (enough for the test files, quicker to allocate).
 
-    The model reads every file (``model_reads=all``): most tests raise the exemplar threshold to 100
-    to sample nothing, and there the cascade would leave the model nothing to read. The cascade has
-    its own test (test_scorer.py).
+    The model reads every file (``model_reads=all``), for the tests about what it reads; scans
+    whose subject is elsewhere use ``cascade_05b``. The cascade has its own test (test_scorer.py).
     """
     from bestcase_core.settings import load_settings
 

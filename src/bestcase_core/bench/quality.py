@@ -177,14 +177,14 @@ def _static_facts_silent_answers(names: list[str]) -> dict[str, float]:
 
 def fit_judge(
     judge: str, settings: Settings, pairs: list[Pair], command: str, log: Any = print, *, cached_only: bool = False
-) -> tuple[str, float, int]:
+) -> tuple[str, float | None, int]:
     """Fit ``static`` or ``hybrid:<model>`` on the pairs of the ``fit`` split; write judge_weights.json.
 
     ``cached_only`` (hybrid): use only pairs and corpus files whose model answers are already
     cached; when no fit pair is, the facts keep the static judge's fitted weights and every
     answer gets weight 0 (held-out pairs never set a weight). A hybrid judge's answers also get 0
     when, on the fit pairs, they do not raise leave-one-group-out accuracy over the facts alone.
-    Returns (the weights' key, training accuracy, training pairs); the accuracy is NaN when the
+    Returns (the weights' key, training accuracy, training pairs); the accuracy is None when the
     weights written are the static judge's (answers weighted 0).
     """
     from .fit import PRIOR, answers_earn_weight, calibrate, choose_l2, fit_weights
@@ -217,8 +217,9 @@ def fit_judge(
         l2, cv = choose_l2(diffs, [p.group for p in train], names)
         log("  leave-one-group-out accuracy by L2: " + ", ".join(f"{k}: {v:.1%}" for k, v in cv.items()))
         report = fit_weights(diffs, names, l2=l2)
-        weights, acc = report.weights, report.train_accuracy
-        log(f"  fitted on {report.pairs} pairs (L2 {l2}): training accuracy {acc:.1%}")
+        weights = report.weights
+        acc: float | None = report.train_accuracy
+        log(f"  fitted on {report.pairs} pairs (L2 {l2}): training accuracy {report.train_accuracy:.1%}")
         kinds: defaultdict[str, int] = defaultdict(int)
         for p in train:
             kinds[f"{p.suite}/{p.kind}"] += 1
@@ -228,7 +229,7 @@ def fit_judge(
             earn, with_answers, without = answers_earn_weight(diffs, [p.group for p in train], names, cv)
             log(f"  leave-one-group-out accuracy with the answers {with_answers:.1%}, facts alone {without:.1%}")
             if not earn:
-                weights, acc = _static_facts_silent_answers(names), float("nan")  # not this fit's weights
+                weights, acc = _static_facts_silent_answers(names), None  # not this fit's weights
                 fitted_on = (
                     f"facts: the static judge's fitted weights; model answers: 0, as on {report.pairs} fit pairs "
                     f"({what}) they did not raise leave-one-group-out accuracy ({with_answers:.1%} with them, "
@@ -236,7 +237,7 @@ def fit_judge(
                 )
     else:
         weights = _static_facts_silent_answers(names)  # no training pair has shown what an answer is worth
-        acc = float("nan")
+        acc = None
         fitted_on = "facts: the static judge's fitted weights; model answers: 0 (no fit pair had answers)"
         if hj is not None:
             sep = answer_separation(hj, [p for p in pairs if p.suite == "natural" and p.split == "test"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from pathlib import Path
@@ -89,7 +88,7 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
 def fit_command(ns: Any, settings: Settings, work: Path, command: str, log: Any) -> int:
     pairs = build_pairs(ns.per_package, ns.repos, log)
     key, acc, n = fit_judge(ns.judge, settings, pairs, command, log, cached_only=ns.cached_only)
-    if math.isnan(acc):  # no weight of this fit was kept
+    if acc is None:  # no weight of this fit was kept
         print(f"{key}: the static judge's weights, every model answer 0 ({n} fit pairs); written to judge_weights.json")
     else:
         print(f"{key}: fitted on {n} pairs, training accuracy {acc:.1%}; written to judge_weights.json")
