@@ -59,6 +59,16 @@ def test_runs_of_like_boolean_operators_count_once_each():
     assert f.complex_conditions == 1
 
 
+def test_conditions_chained_in_the_template_are_complex_conditionals():
+    template = '<div v-if="user && user.roles && user.roles.length > 0" :title="a || b">'
+    template += '<span v-show="(open || pinned) && !hidden" /></div>'
+    facts = analyze(vue("const open = ref(false)", template), "components/Menu.vue", "component")
+    assert facts.metrics["complex_conditionals"] < 0 and "complex_conditionals" in keys(facts, False)
+    plain = '<div v-if="hasRoles" :title="a || b" />'
+    simple = analyze(vue("const open = ref(false)", plain), "components/M.vue", "component")
+    assert simple.metrics["complex_conditionals"] == 0
+
+
 def test_function_length_arguments_and_bumpy_road():
     body = "\n".join(f"  const v{i} = a + {i}" for i in range(90))
     code = f"""
@@ -170,7 +180,7 @@ def test_comments_in_the_template_count_as_comments():
         "components/A.vue",
         "component",
     )
-    assert commented.metrics["comments"] > bare.metrics["comments"] == 0
+    assert commented.metrics["comments"] > bare.metrics["comments"]
 
 
 def test_documented_exports_and_comment_density():
@@ -181,6 +191,25 @@ def test_documented_exports_and_comment_density():
     bare = analyze(code.replace("/** Subtracts. */\n", "").replace("/** Adds two numbers. */\n", ""), "x.ts", "util")
     assert facts.metrics["documented_exports"] > half.metrics["documented_exports"] > bare.metrics["documented_exports"]
     assert facts.metrics["comments"] > 0.5
+
+
+def test_comment_coverage_of_a_short_file_is_drawn_towards_neutral():
+    line = "export const total = (items: number[]) => items.reduce((a, b) => a + b, 0)\n"
+    comment = "// sums the cart lines before tax\n"
+    short, short_bare = analyze(comment + line, "utils/t.ts", "util"), analyze(line, "utils/t.ts", "util")
+    long = analyze((comment + line) * 60, "utils/t.ts", "util")
+    long_bare = analyze(line * 60, "utils/t.ts", "util")
+    assert long_bare.metrics["comments"] < short_bare.metrics["comments"] < 0.5
+    assert 0.5 < short.metrics["comments"] < long.metrics["comments"] == 1.0
+
+
+def test_to_do_markers_are_not_explanation():
+    code = "export const key = 'carts'\n"
+    todo = analyze("// TODO: read the key from config\n" + code, "utils/k.ts", "util")
+    fixme = analyze("/* FIXME this breaks on SSR */\n" + code, "utils/k.ts", "util")
+    why = analyze("// one key shared with the cart store\n" + code, "utils/k.ts", "util")
+    bare = analyze(code, "utils/k.ts", "util")
+    assert todo.metrics["comments"] == fixme.metrics["comments"] == bare.metrics["comments"] < why.metrics["comments"]
 
 
 def test_a_share_over_few_cases_weighs_less_than_over_many():
@@ -511,6 +540,9 @@ def test_mutated_props_watch_sync_and_module_state():
         "component",
     )
     assert derived.metrics["watch_sync"] == 0 and "computed" in keys(derived, True)
+    # derived state: the share declared through `computed` rather than copied by `watch`
+    assert facts.metrics["computed"] < 0.5 < derived.metrics["computed"]
+    assert analyze(vue("const n = ref(0)"), "components/N.vue", "component").metrics["computed"] == 0.5
 
 
 # --- performance ---------------------------------------------------------------------------------

@@ -133,6 +133,16 @@ def _operators(node: Any) -> list[str]:
     return []
 
 
+def complex_conditions(root: Any) -> int:
+    """Boolean expressions under ``root`` that chain three or more operands (two or more operators)."""
+    stack, n = [root], 0
+    while stack:
+        node = stack.pop()
+        n += _is_logical_root(node) and len(_operators(node)) >= 2
+        stack.extend(node.children)
+    return n
+
+
 def _is_logical_root(node: Any) -> bool:
     if node.type != "binary_expression":
         return False

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .complexity import FUNCTION_TYPES, FunctionFacts, functions, is_data_literal
-from .parse import Parsed, Script, parse_source, walk
+from .complexity import FUNCTION_TYPES, FunctionFacts, complex_conditions, functions, is_data_literal
+from .parse import Parsed, Script, parse_bytes, parse_source, walk
 
 # --- what the facts look for ---------------------------------------------------------------
 
@@ -48,6 +48,12 @@ _SECRET_NAME = re.compile(r"(api[_-]?key|secret|token|passw(or)?d|private[_-]?ke
 _SECRET_VALUE = re.compile(r"^(sk_(live|test)_|AIza|ghp_|xox[bp]-|AKIA)[A-Za-z0-9_\-]{8,}")
 _HOSTS = ("http://", "https://", "localhost:")
 _URL_NAME = re.compile(r"(url|api|endpoint|base|host)", re.I)
+#: Comment lines per code line that count as fully commented.
+COMMENT_TARGET = 0.15
+#: Code lines of neutral (half-commented) prior: in a 3-line file one comment is weak evidence.
+COMMENT_PRIOR_LINES = 80
+#: A to-do marker (Sonar's S1135) records unfinished work; it does not explain the code.
+TODO_MARKER = re.compile(r"^(//+|/\*+)\s*(TODO|FIXME|XXX|HACK)\b", re.I)
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(")
 _MEANINGLESS = re.compile(
     r"^(?:[a-zA-Z]\d+|_\d+|[a-hl-wzA-Z]|tmp\d*|temp\d*|foo|bar|baz|data\d+|val\d*|obj\d*|arr\d*)$"
@@ -305,6 +311,7 @@ class _Acc:
     click_lines: list[int] = field(default_factory=list)
     img_alt_lines: list[int] = field(default_factory=list)
     template_identifiers: set[str] = field(default_factory=set)
+    template_complex_conditions: int = 0
 
 
 # --- the script walk ---------------------------------------------------------------------------
@@ -315,7 +322,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
     ts = script.lang in ("ts", "tsx")
     src_lines = script.source.decode("utf-8", "replace").splitlines()
     comment_rows: set[int] = set()
-    code_rows: set[int] = set()  # commented-out code: neither code nor an explanation
+    unexplained: set[int] = set()  # commented-out code and to-do markers: not an explanation
     data_end = -1  # end byte of the data literal being walked (see duplicated_lines)
     for node in walk(script.root):
         t = node.type
@@ -329,7 +336,9 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.ts_ignore_lines.append(line)
             elif _is_commented_code(text, script.lang):
                 acc.commented_code_lines.append(line)
-                code_rows.update(range(node.start_point[0], node.end_point[0] + 1))
+                unexplained.update(range(node.start_point[0], node.end_point[0] + 1))
+            elif TODO_MARKER.match(text):
+                unexplained.update(range(node.start_point[0], node.end_point[0] + 1))
             continue
         if node.child_count == 0 and t != "comment":
             data = node.start_byte < data_end
@@ -418,7 +427,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         if not s:
             continue
         if row in comment_rows and (s.startswith(("//", "/*", "*")) or s.endswith("*/")):
-            acc.comment_lines += row not in code_rows
+            acc.comment_lines += row not in unexplained
             continue
         if s.startswith(("import ", "export {", "export *")) or s in ("}", "})", "});", ")", "]", "};", "],", "},"):
             acc.import_lines += s.startswith(("import ", "export {", "export *"))
@@ -992,6 +1001,9 @@ def _template_facts(template: Any, acc: _Acc) -> None:
         for key, (value, _) in attrs.items():
             if key.startswith((":", "@", "v-", "#")):
                 acc.template_identifiers |= set(_MUSTACHE_ID.findall(value))
+                if key.startswith((":", "v-if", "v-else-if", "v-show")) and ("&&" in value or "||" in value):
+                    expression = parse_bytes("js", f"({value})".encode()).root_node
+                    acc.template_complex_conditions += complex_conditions(expression)
         if "v-for" in attrs:
             if not any(k in attrs for k in (":key", "v-bind:key", "key")):
                 acc.vfor_nokey_lines.append(line)
@@ -1106,7 +1118,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     long_excess = sum(max(0, f.length - 40) for f in fns)
     many_args = sum(max(0, f.params - 4) for f in fns)
     bumpy = sum(1 for f in fns if f.bumps >= 2)
-    complex_cond = sum(f.complex_conditions for f in allf)
+    complex_cond = sum(f.complex_conditions for f in allf) + acc.template_complex_conditions
     m["complexity"] = -_log1p(excess_cc)
     m["nesting"] = -float(max(0, max_nest - 2))
     m["function_length"] = -_log1p(long_excess / 10)
@@ -1159,8 +1171,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     # readability (part of structure)
     meaningless_share = len(acc.meaningless) / acc.declared if acc.declared else 0.0
     m["meaningless_names"] = -meaningless_share
-    comment_density = min(1.0, acc.comment_lines / max(1, acc.code_lines) / 0.15)
-    m["comments"] = comment_density
+    comment_density = min(1.0, acc.comment_lines / max(1, acc.code_lines) / COMMENT_TARGET)
+    # drawn towards neutral by COMMENT_PRIOR_LINES code lines, as shares are by SHARE_PRIOR
+    expected = COMMENT_TARGET * (acc.code_lines + COMMENT_PRIOR_LINES)
+    m["comments"] = min(1.0, (acc.comment_lines + 0.5 * COMMENT_TARGET * COMMENT_PRIOR_LINES) / expected)
     m["documented_exports"] = _share(acc.documented_fns, acc.exported_fns) if acc.exported_fns else 0.5
     if len(acc.meaningless) >= 2 and meaningless_share > 0.15:
         names = ", ".join(f"`{n}`" for n, _ in acc.meaningless[:4])
@@ -1347,7 +1361,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["props_mutated"] = -float(len(acc.props_mutated_lines))
     m["watch_sync"] = -float(len(acc.watch_sync_lines))
     m["module_state"] = -_log1p(len(acc.module_state_lines))
-    m["computed"] = min(1.0, len(acc.computed_lines) / 3)
+    m["computed"] = _share(len(acc.computed_lines), len(acc.computed_lines) + len(acc.watch_sync_lines))
     m["dom_access"] = -_log1p(len(acc.dom_lines))
     if acc.dom_lines:
         add(
