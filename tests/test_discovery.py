@@ -61,6 +61,16 @@ def test_files_come_from_role_folders_and_the_root_with_roles(tmp_path):
     assert "nuxt.config.ts" in by_rel and problems == []
 
 
+def test_build_and_lint_tool_configs_at_the_root_are_not_the_apps_code(tmp_path):
+    root, project = _project(tmp_path)
+    tools = ["eslint.config.mjs", "tailwind.config.js", "vitest.config.ts", "vitest.workspace.ts", "uno.config.ts"]
+    for name in [*tools, "app.config.ts"]:
+        (project.path / name).write_text("export default {}\n")
+    rels = {f.rel for f in walk_files(project, max_bytes=256 * 1024, root=root)[0]}
+    assert not rels & set(tools)
+    assert {"nuxt.config.ts", "app.config.ts"} <= rels
+
+
 def test_nitro_handlers_are_server_routes_and_the_code_they_call_is_a_util():
     from bestcase_core.roles import role_for_path
 

@@ -53,6 +53,9 @@ NUXT_CONFIGS = ("nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs")
 #: The most bytes read of any one file (package.json, .gitignore, sources) unless told otherwise.
 DEFAULT_MAX_BYTES = 256 * 1024
 _TEST_FILE = re.compile(r"\.(spec|test|stories|story)\.[cm]?[jt]sx?$|\.d\.[cm]?ts$")
+#: A build or lint tool's configuration at a project's root (eslint, tailwind, vitest...): not the app's
+#: code, so neither scored nor an exemplar. Nuxt's own ``nuxt.config`` and ``app.config`` are kept.
+_TOOL_CONFIG = re.compile(r"^(?!nuxt\.|app\.)[\w.-]+\.(config|workspace)\.[cm]?[jt]s$")
 _GENERATED = re.compile(r"@generated|auto-?generated|do not edit|this file was generated", re.I)
 
 #: The order roles are picked in when a project has more than ``max_files`` files.
@@ -298,7 +301,7 @@ def walk_files(project: Project, *, max_bytes: int, root: Path) -> tuple[list[So
             if not name.endswith(EXTENSIONS) or _TEST_FILE.search(name) or name.endswith((".min.js", ".min.mjs")):
                 continue
             at_root = folder == project.path
-            if not (in_role or at_root):
+            if not (in_role or at_root) or (at_root and _TOOL_CONFIG.match(name)):
                 continue
             rel = p.relative_to(project.path).as_posix()
             try:
