@@ -148,8 +148,12 @@ def test_a_killed_driver_keeps_what_it_committed_and_a_rerun_resumes(small, clus
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and proc.poll() is None:
             if (storage / INDEX_FILE).exists():
-                with sqlite3.connect(storage / INDEX_FILE, timeout=30) as db:
+                try:
+                    db = sqlite3.connect(f"file:{storage / INDEX_FILE}?mode=ro", uri=True, timeout=30)
                     done = db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+                    db.close()
+                except sqlite3.Error:  # the file is there before its tables are: poll again
+                    done = 0
                 if done:
                     break
             time.sleep(0.2)
