@@ -151,6 +151,8 @@ def test_judges_that_scored_different_pairs_are_also_compared_on_the_pairs_they_
     line = " ".join(same_pairs([static, model]))
     assert "on the 2 natural pairs every judge scored: static 1/2 (1 tie), r2 1/2." in line
     assert same_pairs([static, static]) == []
+    near = Scored(a, 80.04, 80.01, [])  # higher, but not by a tenth as shown: a tie, and not right
+    assert near.tie and not near.right
     assert [p.name for p in select_pairs([a, b, c], "natural-test")] == ["a", "b"]
     assert select_pairs([a, b, c], "synthetic") == [] and len(select_pairs([a, b, c], "natural")) == 3
     assert [p.name for p in select_pairs([a, b, c], "natural-fit")] == ["c"]

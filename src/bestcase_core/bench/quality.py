@@ -31,7 +31,7 @@ class Scored:
 
     @property
     def right(self) -> bool:
-        return self.better > self.worse
+        return self.better > self.worse and not self.tie
 
     @property
     def tie(self) -> bool:
