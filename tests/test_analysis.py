@@ -233,12 +233,18 @@ export function load(id: string, opts: any) {
 """
     facts = analyze(code, "utils/load.ts", "util")
     untyped = analyze(code.replace(": string", "").replace(": any", ""), "utils/load.ts", "util")
-    assert facts.metrics["typed_params"] > 0.5 > untyped.metrics["typed_params"]  # both annotated, one as any
+    assert facts.metrics["typed_params"] > untyped.metrics["typed_params"]
+    # `opts: any` is as loose as a bare `opts` (what noImplicitAny rejects): one untyped parameter, not also an `any`
+    any_param = analyze(code.replace(": string", ""), "utils/load.ts", "util")
+    assert any_param.metrics["typed_params"] == untyped.metrics["typed_params"]
     assert facts.metrics["any"] < 0
     bad = keys(facts, False)
     assert {"any", "ts_ignore"} <= bad
     any_finding = next(f for f in facts.findings if f.key == "any")
-    assert any_finding.lines == [2, 5]
+    assert any_finding.lines == [5]
+    # an inline callback's parameter is typed by the call, so an `any` there does loosen it
+    callback = analyze("export const ids = rows.map((row: any) => row.id)\n", "utils/ids.ts", "util")
+    assert next(f for f in callback.findings if f.key == "any").lines == [1]
 
 
 def test_a_double_cast_through_unknown_switches_type_checks_off_like_any():
@@ -295,6 +301,9 @@ def test_runtime_props_typed_only_as_object_or_array_are_loose_in_typescript():
     precise = props.replace("type: Array, default", "type: Array as PropType<string[]>, default")
     precise = precise.replace("opts: Object", "opts: Object as PropType<Options>")
     assert analyze(vue(precise), "components/A.vue", "component").metrics["typed_props"] == 1.0
+    # `PropType<any>` says no more than a bare `Object`: a loose prop, counted once (not also as an `any`)
+    any_prop = analyze(vue(props.replace("opts: Object", "opts: Object as PropType<any>")), "components/A.vue", "")
+    assert any_prop.metrics["typed_props"] == 0.5 and any_prop.metrics["any"] == 0
     # in JavaScript a runtime validator is all the typing there is
     assert (
         analyze(vue(props.replace(" as PropType<string[]>", ""), lang="js"), "components/A.vue", "component").metrics[
@@ -382,6 +391,52 @@ def test_a_server_error_whose_own_message_is_sent_to_the_client_is_a_leak():
     for fixed in ("statusCode: 400, statusMessage: error.message", "statusCode: 500, statusMessage: 'Could not list'"):
         text = handler.replace("statusCode: 500, statusMessage: error.message", fixed)
         assert analyze(text, "server/api/devices.get.ts", "server").metrics["error_leak"] == 0
+
+
+def test_an_error_sent_back_in_a_handlers_response_body_is_a_leak_too():
+    handler = (
+        "export default defineEventHandler(async (event) => {\n  try {\n    return await listDevices(event)\n  }\n"
+        "  catch (error) {\n    return { error: error.message || 'Internal server error' }\n  }\n})\n"
+    )
+    leak = analyze(handler, "server/api/devices.get.ts", "server")
+    assert next(f for f in leak.findings if f.key == "error_leak").lines == [6]
+    fixed = handler.replace("error.message || 'Internal server error'", "'Could not list the devices'")
+    assert analyze(fixed, "server/api/devices.get.ts", "server").metrics["error_leak"] == 0
+    # in the app, a caught error's message shown to the user is no leak
+    assert analyze(handler, "composables/useDevices.ts", "composable").metrics["error_leak"] == 0
+
+
+def test_a_request_returned_to_the_caller_passes_its_error_on():
+    returned = (
+        "export function usePackage(name: MaybeRefOrGetter<string>) {\n"
+        "  return useFetch(() => `/api/p/${toValue(name)}`)\n}\n"
+    )
+    facts = analyze(returned, "composables/usePackage.ts", "composable")
+    assert facts.metrics["error_surfaced"] == 1 and facts.metrics["unhandled_async"] == 0
+    arrow = "export const getPackage = (name: string) => $fetch<Pkg>(`/api/p/${name}`)\n"
+    assert analyze(arrow, "utils/pkg.ts", "util").metrics["error_surfaced"] == 1
+    kept = (
+        "export function usePackage(name: string) {\n  const { data } = useFetch(`/api/p/${name}`)\n  return data\n}\n"
+    )
+    assert analyze(kept, "composables/usePackage.ts", "composable").metrics["error_surfaced"] == 0
+
+
+def test_a_failure_returned_as_a_value_and_checked_is_an_error_path():
+    checked = (
+        "export async function load(id: number) {\n"
+        "  const { data, error } = await supabase.from('t').select().eq('id', id)\n"
+        "  if (error) throw error\n  return data\n}\n"
+    )
+    assert analyze(checked, "utils/load.ts", "util").metrics["unhandled_async"] == 0
+    unread = checked.replace("  if (error) throw error\n", "")
+    assert analyze(unread, "utils/load.ts", "util").metrics["unhandled_async"] == -1.0
+    result = (
+        "export async function remove(id: number) {\n  const result = await runAction(() => api.remove(id))\n"
+        "  if (!result.ok) {\n    return\n  }\n  await reload()\n}\n"
+    )
+    assert analyze(result, "utils/remove.ts", "util").metrics["unhandled_async"] == -0.5  # `reload()` has none
+    unchecked = result.replace("  if (!result.ok) {\n    return\n  }\n", "  console.info(result.data)\n")
+    assert analyze(unchecked, "utils/remove.ts", "util").metrics["unhandled_async"] == -1.0
 
 
 def test_usefetch_error_that_reaches_the_template_is_an_error_path():
@@ -559,6 +614,16 @@ def test_vfor_without_key_deep_watch_and_sequential_awaits():
         vue("const users = ref([])", '<li v-for="u in users" :key="u.id">{{ u.name }}</li>'), "pages/a.vue", "page"
     )
     assert keyed.metrics["vfor_key"] == 0 and "vfor_key" in keys(keyed, True)
+
+
+def test_a_module_loaded_with_await_import_is_not_a_sequential_request():
+    code = (
+        "export async function find(hash: string) {\n  const { db } = await getDatabase()\n"
+        "  const { eq } = await import('drizzle-orm')\n  return db.select().where(eq(t.hash, hash))\n}\n"
+    )
+    assert analyze(code, "server/utils/find.ts", "server").metrics["sequential_awaits"] == 0
+    two = code.replace("await import('drizzle-orm')", "await getOperators()")
+    assert analyze(two, "server/utils/find.ts", "server").metrics["sequential_awaits"] == -1.0
 
 
 # --- designSystem -------------------------------------------------------------------------------

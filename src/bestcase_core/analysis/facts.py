@@ -240,6 +240,7 @@ class _Acc:
     functions: list[FunctionFacts] = field(default_factory=list)
     params_total: int = 0
     params_typed: int = 0
+    counted_any: set[int] = field(default_factory=set)  # `any`s already counted as an untyped param or loose prop
     returns_total: int = 0
     returns_typed: int = 0
     any_lines: list[int] = field(default_factory=list)
@@ -345,7 +346,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             acc.tokens.append((_t(node) if data or t != "string_fragment" else "S", line))
         if t in FUNCTION_TYPES:
             _function_facts(script, node, acc, ts)
-        elif t == "predefined_type" and _t(node) == "any":
+        elif t == "predefined_type" and _t(node) == "any" and node.start_byte not in acc.counted_any:
             acc.any_lines.append(line)
             if node.parent is not None and node.parent.type == "as_expression":
                 acc.as_any_lines.append(line)
@@ -561,6 +562,14 @@ def _unchecked_assertion(node: Any) -> bool:
     return not (inner is not None and inner.type == "as_expression" and _t(inner.named_children[-1]) == "unknown")
 
 
+def _bare_any(node: Any) -> Any | None:
+    """The ``any`` of an annotation or type argument that is just ``any`` (``: any``, ``PropType<any>``)."""
+    if node is None:
+        return None
+    inner = [n for n in walk(node) if n.is_named and n.type not in ("type_annotation", "type_arguments")]
+    return inner[0] if len(inner) == 1 and inner[0].type == "predefined_type" and _t(inner[0]) == "any" else None
+
+
 def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
     callback = (fn.parent is not None and fn.parent.type == "arguments") or _is_library_hook(fn)
     params = fn.child_by_field_name("parameters")
@@ -569,7 +578,11 @@ def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
             if p.type == "comment":
                 continue
             acc.params_total += 1
-            if p.child_by_field_name("type") is not None:
+            annotation = p.child_by_field_name("type")
+            bare_any = _bare_any(annotation)
+            if bare_any is not None:  # `(e: any)` is as loose as `(e)`: one untyped parameter, not also an `any`
+                acc.counted_any.add(bare_any.start_byte)
+            elif annotation is not None:
                 acc.params_typed += 1
             name = p.child_by_field_name("pattern") or (p if p.type == "identifier" else None)
             if name is not None and name.type == "identifier":
@@ -634,14 +647,49 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
                 acc.hardcoded_url_lines.append(script.line(node))
                 acc.url_consts_counted.add(_t(name))
     if name is not None and name.type == "object_pattern" and value is not None:
-        call = value.named_children[0] if value.type == "await_expression" and value.named_children else value
-        if call.type == "call_expression" and _callee_name(call) in NUXT_REQUESTS:
-            for n in walk(name):
-                if n.type in ("shorthand_property_identifier_pattern", "pair_pattern"):
-                    key = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("key")
-                    val = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("value")
-                    if key is not None and _t(key) == "error" and val is not None:
-                        acc.error_names[_t(val)] = script.line(n)
+        awaited = value.type == "await_expression"
+        call = value.named_children[0] if awaited and value.named_children else value
+        if call.type == "call_expression" and (awaited or _callee_name(call) in NUXT_REQUESTS):
+            for val, line in _error_keys(name):
+                acc.error_names[val] = script.line(line)
+
+
+#: Fields of a returned outcome that say whether the call failed (`{ data, error }`, `result.ok`).
+_OUTCOME_ERRORS = frozenset({"error", "err", "errors"})
+_OUTCOME_FIELDS = _OUTCOME_ERRORS | {"ok", "success"}
+
+
+def _error_keys(pattern: Any) -> list[tuple[str, Any]]:
+    """The names an object pattern binds an ``error`` field to (``{ data, error: loadError }``), with their nodes."""
+    out = []
+    for n in walk(pattern):
+        if n.type in ("shorthand_property_identifier_pattern", "pair_pattern"):
+            key = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("key")
+            val = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("value")
+            if (
+                key is not None
+                and _t(key) in _OUTCOME_ERRORS
+                and val is not None
+                and val.type
+                in (
+                    "identifier",
+                    "shorthand_property_identifier_pattern",
+                )
+            ):
+                out.append((_t(val), n))
+    return out
+
+
+def _reads_outcome(name: str, decl: Any) -> bool:
+    """``name.ok``, ``name.error`` or ``name.success`` is read in the block that declares ``name``."""
+    block = decl.parent.parent if decl.parent is not None else None
+    for n in walk(block) if block is not None else ():
+        if n.type == "member_expression" and n.start_byte > decl.end_byte:
+            obj = n.child_by_field_name("object")
+            prop = n.child_by_field_name("property")
+            if obj is not None and obj.type == "identifier" and _t(obj) == name and _t(prop) in _OUTCOME_FIELDS:
+                return True
+    return False
 
 
 def _string_facts(script: Script, node: Any, acc: _Acc) -> None:
@@ -696,6 +744,8 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
     line = script.line(call)
     base = name.split(".")[0]
     method = name.split(".")[-1] if "." in name else ""
+    if (name in NUXT_REQUESTS or name in RAW_REQUESTS) and _returned(call):
+        acc.surfaced_lines.append(line)  # its error (a rejection, or `useFetch`'s `error`) is the caller's
     if name in NUXT_REQUESTS:
         acc.nuxt_request_lines.append(line)
         acc.fallible += 1
@@ -736,6 +786,19 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         acc.composable_calls += 1
 
 
+def _returned(node: Any) -> bool:
+    """``node`` is what its function returns (``return useFetch(...)``, ``() => $fetch(...)``)."""
+    child, p = node, node.parent
+    while p is not None and p.type in ("await_expression", "parenthesized_expression", "as_expression"):
+        child, p = p, p.parent
+    if p is None:
+        return False
+    if p.type == "return_statement":
+        return True
+    body = p.child_by_field_name("body") if p.type == "arrow_function" else None
+    return body is not None and body.id == child.id
+
+
 def _pairs(obj: Any) -> list[Any]:
     return [p for p in obj.named_children if p.type == "pair"]
 
@@ -769,14 +832,17 @@ def _leaks_error(call: Any) -> bool:
     status = pairs.get("statusCode") or pairs.get("status")
     if status is not None and not (status.type == "number" and _t(status).startswith("5")):
         return False  # a 4xx message (validation, not found) is meant for the client
-    for key in ("message", "statusMessage", "statusText"):
-        value = pairs.get(key)
-        for n in walk(value) if value is not None else ():
-            if n.type != "member_expression" or _t(n.child_by_field_name("property")) not in ("message", "stack"):
-                continue
-            obj = n.child_by_field_name("object")
-            if obj is not None and obj.type == "identifier" and _ERROR_NAME.match(_t(obj)):
-                return True
+    return any(_error_text(pairs.get(key)) for key in ("message", "statusMessage", "statusText"))
+
+
+def _error_text(value: Any) -> bool:
+    """``value`` reads a caught error's text: ``err.message`` or ``e.stack``."""
+    for n in walk(value) if value is not None else ():
+        if n.type != "member_expression" or _t(n.child_by_field_name("property")) not in ("message", "stack"):
+            continue
+        obj = n.child_by_field_name("object")
+        if obj is not None and obj.type == "identifier" and _ERROR_NAME.match(_t(obj)):
+            return True
     return False
 
 
@@ -801,6 +867,11 @@ def _runtime_props(script: Script, call: Any, acc: _Acc) -> None:
         names = [value] if value.type == "identifier" else value.named_children if value.type == "array" else []
         if any(n.type == "identifier" and _t(n) in _LOOSE_PROP_TYPES for n in names):
             acc.loose_prop_lines.append(script.line(prop))
+        elif value.type == "as_expression" and _t(value.named_children[-1]).replace(" ", "") == "PropType<any>":
+            loose = _bare_any(next(c for c in value.named_children[-1].children if c.type == "type_arguments"))
+            if loose is not None:  # as loose as a bare `Object`: one loose prop, not also an `any`
+                acc.counted_any.add(loose.start_byte)
+                acc.loose_prop_lines.append(script.line(prop))
 
 
 def _declaration_typed(call: Any) -> str:
@@ -861,6 +932,12 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
         acc.log_catch_lines.append(script.line(node))
     else:
         acc.surfaced_lines.append(script.line(node))
+    if acc.server:  # `return { error: err.message }` from a handler sends the failure's text as `createError` would
+        for n in walk(body):
+            if n.type == "return_statement" and _error_text(n):
+                owner = _in_function_boundary(n, frozenset({"catch_clause"}))
+                if owner is not None and owner.id == node.id:
+                    acc.error_leak_lines.append(script.line(n))
 
 
 def _is_outbound(name: str) -> bool:
@@ -912,12 +989,15 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     if guard is not None or _has_catch_chain(call if call is not None else node):
         acc.handled_lines.append(line)
         return
+    decl = _in_function_boundary(node, frozenset({"variable_declarator"}))
+    pattern = decl.child_by_field_name("name") if decl is not None else None
+    if pattern is not None and pattern.type == "object_pattern" and _error_keys(pattern):
+        acc.handled_lines.append(line)  # `{ data, error } = await ...`: confirmed below, the error must be read
+        return
+    if pattern is not None and pattern.type == "identifier" and _reads_outcome(_t(pattern), decl):
+        acc.handled_lines.append(line)  # `result = await ...; if (!result.ok)`: the failure comes back as a value
+        return
     if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
-        decl = _in_function_boundary(node, frozenset({"variable_declarator"}))
-        pattern = decl.child_by_field_name("name") if decl is not None else None
-        if pattern is not None and pattern.type == "object_pattern" and "error" in _t(pattern):
-            acc.handled_lines.append(line)  # confirmed below: the error must be read somewhere
-            return
         # never throws: a failure leaves the data empty, handled only if the file checks it (decided below)
         acc.unchecked_data_lines.append(line)
         return
@@ -928,11 +1008,23 @@ def _sequential_awaits(script: Script, block: Any, acc: _Acc) -> None:
     """Consecutive statements that each await, where the later one does not use what the earlier declared."""
     stmts = [s for s in block.named_children if s.type != "comment"]
     for a, b in pairwise(stmts):
-        if not (_starts_with_await(a) and _starts_with_await(b)):
+        if not (_starts_with_await(a) and _starts_with_await(b)) or _loads_module(a) or _loads_module(b):
             continue
         declared = _declared_names(a)
         if declared and not (declared & _identifiers(b)):
             acc.sequential_await_lines.append(script.line(b))
+
+
+def _loads_module(stmt: Any) -> bool:
+    """``await import('x')``: a module load, cached after the first, not a request to run alongside another."""
+    return any(
+        n.type == "await_expression"
+        and n.named_children
+        and n.named_children[0].type == "call_expression"
+        and (fn := n.named_children[0].child_by_field_name("function")) is not None
+        and fn.type == "import"
+        for n in walk(stmt)
+    )
 
 
 def _starts_with_await(stmt: Any) -> bool:
@@ -1234,7 +1326,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             "typeUsage",
             "typed_props",
             False,
-            f"{loose} prop(s) typed only as `Object`/`Array`/`Function` (no `as PropType<...>`)",
+            f"{loose} prop(s) typed only as `Object`/`Array`/`Function` (no `as PropType<...>`, or `PropType<any>`)",
             acc.loose_prop_lines,
         )
     if not ts and acc.code_lines >= 5:
@@ -1314,7 +1406,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             "errorHandling",
             "error_leak",
             False,
-            "a server error's own message is sent to the client (`createError` with `err.message`)",
+            "a server error's own message is sent to the client (`err.message` in `createError` or a response body)",
             acc.error_leak_lines,
         )
     if surfaced and (acc.fallible or acc.error_names):
