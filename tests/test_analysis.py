@@ -419,6 +419,9 @@ def test_a_request_returned_to_the_caller_passes_its_error_on():
         "export function usePackage(name: string) {\n  const { data } = useFetch(`/api/p/${name}`)\n  return data\n}\n"
     )
     assert analyze(kept, "composables/usePackage.ts", "composable").metrics["error_surfaced"] == 0
+    # a callback returns its request to the library that called it, which keeps the error in `error`
+    handler = vue("const { data } = useAsyncData('settings', () => $fetch('/api/settings'))", "<p>{{ data }}</p>")
+    assert analyze(handler, "components/Header.vue", "component").metrics["error_surfaced"] == 0
 
 
 def test_a_failure_returned_as_a_value_and_checked_is_an_error_path():
@@ -430,6 +433,8 @@ def test_a_failure_returned_as_a_value_and_checked_is_an_error_path():
     assert analyze(checked, "utils/load.ts", "util").metrics["unhandled_async"] == 0
     unread = checked.replace("  if (error) throw error\n", "")
     assert analyze(unread, "utils/load.ts", "util").metrics["unhandled_async"] == -1.0
+    twice = unread.replace("  return data\n", "  const { error } = await supabase.from('u').select()\n  return data\n")
+    assert analyze(twice, "utils/load.ts", "util").metrics["unhandled_async"] < 0  # declared twice, read never
     result = (
         "export async function remove(id: number) {\n  const result = await runAction(() => api.remove(id))\n"
         "  if (!result.ok) {\n    return\n  }\n  await reload()\n}\n"

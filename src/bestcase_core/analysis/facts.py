@@ -300,6 +300,7 @@ class _Acc:
     indent_ok: int = 0
     error_refs: set[str] = field(default_factory=set)
     error_names: dict[str, int] = field(default_factory=dict)  # `error` from useFetch: name -> line
+    error_declared: Counter[str] = field(default_factory=Counter)  # how often each of those names is declared
     script_identifiers: set[str] = field(default_factory=set)
     tokens: list[tuple[str, int]] = field(default_factory=list)
     # template
@@ -651,7 +652,8 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
         call = value.named_children[0] if awaited and value.named_children else value
         if call.type == "call_expression" and (awaited or _callee_name(call) in NUXT_REQUESTS):
             for val, line in _error_keys(name):
-                acc.error_names[val] = script.line(line)
+                acc.error_names.setdefault(val, script.line(line))
+                acc.error_declared[val] += 1
 
 
 #: Fields of a returned outcome that say whether the call failed (`{ data, error }`, `result.ok`).
@@ -787,16 +789,23 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
 
 
 def _returned(node: Any) -> bool:
-    """``node`` is what its function returns (``return useFetch(...)``, ``() => $fetch(...)``)."""
+    """``node`` is what a function returns to its caller (``return useFetch(...)``, ``get = () => $fetch(...)``)."""
     child, p = node, node.parent
     while p is not None and p.type in ("await_expression", "parenthesized_expression", "as_expression"):
         child, p = p, p.parent
     if p is None:
         return False
     if p.type == "return_statement":
-        return True
-    body = p.child_by_field_name("body") if p.type == "arrow_function" else None
-    return body is not None and body.id == child.id
+        fn = p.parent
+        while fn is not None and fn.type not in FUNCTION_TYPES:
+            fn = fn.parent
+    else:
+        body = p.child_by_field_name("body") if p.type == "arrow_function" else None
+        if body is None or body.id != child.id:
+            return False
+        fn = p
+    # a callback's result goes to the library that called it (`useAsyncData(() => $fetch(...))`), not to a caller
+    return fn is not None and not (fn.parent is not None and fn.parent.type == "arguments")
 
 
 def _pairs(obj: Any) -> list[Any]:
@@ -1550,7 +1559,7 @@ def _has_vfor(parsed: Parsed) -> bool:
 
 def _used_after(name: str, acc: _Acc) -> bool:
     """A destructured ``error`` read in the script as well as declared (``if (error.value)``)."""
-    return sum(1 for t, _ in acc.tokens if t == name) >= 2
+    return sum(1 for t, _ in acc.tokens if t == name) > acc.error_declared[name]
 
 
 def _log1p(x: float) -> float:
