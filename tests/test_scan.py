@@ -324,6 +324,19 @@ def test_summary_json_has_the_documented_keys(example_scan):
     } <= set(data)
 
 
+def test_a_scan_with_no_exemplar_names_the_closest_file_and_the_bar(tmp_path):
+    root = copy_example(tmp_path / "workspace")
+    args = ["--root", str(root), "--storage", str(tmp_path / "store"), "--judge", "static"]
+    out = run_script("scan.py", *args, "--min-score", "100")
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.strip().startswith("closest"))
+    assert "reached 100 (`--min-score` sets the bar)" in line
+    best = json.loads(run_script("scan.py", *args, "--min-score", "100", "--json").stdout)["closest"]
+    assert best in line and best.split(" (")[0].endswith((".ts", ".vue"))
+    # with an exemplar there is nothing to point at
+    assert json.loads(run_script("scan.py", *args, "--min-score", "1", "--json").stdout)["closest"] is None
+
+
 def test_an_unusable_root_exits_non_zero_with_a_message(tmp_path):
     out = run_script("scan.py", "--root", str(tmp_path / "missing"))
     assert out.returncode != 0 and "is not a folder bestcase can read" in out.stderr and "Traceback" not in out.stderr

@@ -39,6 +39,7 @@ from .errors import BestcaseError, InputFileError, StorageError, WorkspaceError
 from .fetch import resolve_model
 from .gpu_monitor import GpuReport, GpuSampler, layers_offloaded
 from .index import ScanIndex
+from .judge import TEACHING_MIN
 from .record import (
     SCAN_CATEGORY,
     Exemplar,
@@ -82,6 +83,10 @@ class ScanSummary(BaseModel):
     files_read_by_model: int = Field(0, description="of the files scored, those the model read (hybrid's contenders)")
     skipped: list[FailedFile] = Field(default_factory=list)
     exemplars: int = 0
+    exemplar_threshold: float = 85.0
+    closest: str | None = Field(
+        None, description="with no exemplar: the best-scoring file with something to teach, `project/path (score)`"
+    )
     seconds: float = 0.0
     seconds_per_file: float | None = None
     median_seconds_per_file: float | None = None
@@ -441,12 +446,13 @@ def _scan(
         bar.close()
         if backend is not None:
             backend.close()
-    summary.exemplars = sum(
-        1
-        for name in index.active_projects()
-        for f in index.active_files(name)
-        if f.score.exemplar_at(settings.exemplar_threshold)
-    )
+    active = [(name, f) for name in index.active_projects() for f in index.active_files(name)]
+    summary.exemplar_threshold = settings.exemplar_threshold
+    summary.exemplars = sum(1 for _, f in active if f.score.exemplar_at(settings.exemplar_threshold))
+    teachers = [(name, f) for name, f in active if f.score.teaching >= TEACHING_MIN]
+    if not summary.exemplars and teachers:
+        name, best = max(teachers, key=lambda t: t[1].score.overall)
+        summary.closest = f"{name}/{best.path} ({best.score.overall:.1f})"
     if timings:
         summary.seconds_per_file = round(sum(timings) / len(timings), 3)
         summary.median_seconds_per_file = round(statistics.median(timings), 3)

@@ -100,6 +100,12 @@ def print_summary(s: Any) -> None:
             file=out,
         )
     print(f"  exemplars        {s.exemplars}", file=out)
+    if s.closest:
+        print(
+            f"  closest          {s.closest}: no file with something to teach reached {s.exemplar_threshold:g}"
+            " (`--min-score` sets the bar)",
+            file=out,
+        )
     if s.gpu is not None:
         print(f"  gpu              {s.gpu.line()}", file=out)
     for f in s.files_failed:
