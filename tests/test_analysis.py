@@ -367,6 +367,9 @@ def test_awaits_without_an_error_path_and_with_one():
     facts = analyze(guarded, "utils/save.ts", "util")
     assert facts.metrics["unhandled_async"] == 0 and facts.metrics["error_surfaced"] == 1
     assert "unhandled_async" in keys(facts, True)
+    chained = "export async function save(body: Body) {\n  await post(body).then(done).catch(report)\n}\n"
+    assert analyze(chained, "utils/save.ts", "util").metrics["unhandled_async"] == 0
+    assert analyze(chained.replace(".catch(report)", ""), "utils/save.ts", "util").metrics["unhandled_async"] == -1.0
 
 
 def test_empty_and_log_only_catch_blocks():
@@ -377,6 +380,9 @@ def test_empty_and_log_only_catch_blocks():
     facts = analyze(code, "utils/a.ts", "util")
     assert facts.metrics["empty_catch"] == -1 and facts.metrics["log_only_catch"] == -1
     assert {"empty_catch", "log_only_catch"} <= keys(facts, False)
+    # a logger is a console by another name
+    logger = code.replace("console.error(e)", "logger.error('could not go', e)")
+    assert analyze(logger, "utils/a.ts", "util").metrics["log_only_catch"] == -1
 
 
 def test_a_server_error_whose_own_message_is_sent_to_the_client_is_a_leak():

@@ -168,13 +168,20 @@ def _catch_statements(catch: Any) -> list[Any]:
     return [s for s in body.named_children if s.type != "comment"] if body is not None else []
 
 
+def _is_log_call(name: str) -> bool:
+    """``console.error(...)``, or a logger's method (``logger.warn``, ``log.error``, ``appLogger.info``)."""
+    base, _, method = name.rpartition(".")
+    base = base.lower()
+    return base in _CONSOLE or (bool(method) and (base in ("log", "logger") or base.endswith("logger")))
+
+
 def _only_logs(stmts: list[Any]) -> bool:
-    """Every statement is a ``console.*`` call (true of none)."""
+    """Every statement is a ``console.*`` or logger call (true of none)."""
     return all(
         s.type == "expression_statement"
         and s.named_children
         and s.named_children[0].type == "call_expression"
-        and _callee_name(s.named_children[0]).split(".")[0] in _CONSOLE
+        and _is_log_call(_callee_name(s.named_children[0]))
         for s in stmts
     )
 
@@ -185,8 +192,9 @@ def _swallows(catch: Any) -> bool:
 
 
 def _has_catch_chain(node: Any) -> bool:
-    """The call is followed by ``.catch(...)`` or a two-argument ``.then`` in its chain."""
-    p = node.parent
+    """The call is followed by ``.catch(...)`` or a two-argument ``.then`` in its chain, or is one itself
+    (``await save().then(done).catch(report)``)."""
+    p = node if node.type == "call_expression" else node.parent
     while p is not None and p.type in (
         "member_expression",
         "call_expression",
@@ -202,6 +210,8 @@ def _has_catch_chain(node: Any) -> bool:
             args = p.child_by_field_name("arguments")
             if fn is not None and fn.type == "member_expression":
                 prop = fn.child_by_field_name("property")
+                if prop is not None and _t(prop) == "catch":
+                    return True
                 if prop is not None and _t(prop) == "then" and args is not None and len(args.named_children) >= 2:
                     return True
         p = p.parent
@@ -1409,7 +1419,13 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     if acc.empty_catch_lines:
         add("errorHandling", "empty_catch", False, "empty catch block swallows errors", acc.empty_catch_lines)
     if acc.log_catch_lines:
-        add("errorHandling", "log_only_catch", False, "catch block only logs to the console", acc.log_catch_lines)
+        add(
+            "errorHandling",
+            "log_only_catch",
+            False,
+            "catch block only logs the error (console or a logger)",
+            acc.log_catch_lines,
+        )
     if acc.error_leak_lines:
         add(
             "errorHandling",
