@@ -76,8 +76,8 @@ def score_pairs(judge: Judge, pairs: list[Pair], log: Any = print, *, cached_onl
     return out
 
 
-def build_pairs(per_package: int, repos: Path | None, log: Any = print) -> list[Pair]:
-    natural, problems = natural_pairs(repos)
+def build_pairs(per_package: int, repos: Path | None, log: Any = print, natural_tsv: Path | None = None) -> list[Pair]:
+    natural, problems = natural_pairs(repos, natural_tsv) if natural_tsv else natural_pairs(repos)
     for p in problems:
         log(f"  natural pair skipped: {p}")
     return natural + synthetic_pairs(per_package)

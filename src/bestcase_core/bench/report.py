@@ -47,7 +47,8 @@ def static_throughput(per_package: int = 40) -> tuple[int, float, float]:
 
 
 def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: Any) -> int:
-    pairs = select_pairs(build_pairs(ns.per_package, ns.repos, log), getattr(ns, "pairs", "all"))
+    natural_tsv = getattr(ns, "natural_tsv", None)
+    pairs = select_pairs(build_pairs(ns.per_package, ns.repos, log, natural_tsv), getattr(ns, "pairs", "all"))
     log(f"{len(pairs)} pairs")
     judges = [make_judge(spec.strip(), settings) for spec in ns.judges.split(",") if spec.strip()]
     results = []
@@ -86,7 +87,7 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
 
 
 def fit_command(ns: Any, settings: Settings, work: Path, command: str, log: Any) -> int:
-    pairs = build_pairs(ns.per_package, ns.repos, log)
+    pairs = build_pairs(ns.per_package, ns.repos, log, getattr(ns, "natural_tsv", None))
     key, acc, n = fit_judge(ns.judge, settings, pairs, command, log, cached_only=ns.cached_only)
     if acc is None:  # no weight of this fit was kept
         print(f"{key}: the static judge's weights, every model answer 0 ({n} fit pairs); written to judge_weights.json")

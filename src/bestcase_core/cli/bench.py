@@ -78,6 +78,12 @@ def add(sub: Any) -> None:
         "a slow model judge run on them fills its cache for a later --cached-only report)",
     )
     p.add_argument(
+        "--natural-tsv",
+        type=Path,
+        help="quality, fit: natural pairs from this TSV (the columns of bench/data/natural_pairs.tsv: "
+        "repo, commit, path, before_path, kind, reason) instead of the bundled ones, such as your team's history",
+    )
+    p.add_argument(
         "--cached-only",
         action="store_true",
         help="quality, fit: only pairs and files whose model answers are cached (no model run)",
