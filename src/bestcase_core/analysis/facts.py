@@ -661,34 +661,29 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
         awaited = value.type == "await_expression"
         call = value.named_children[0] if awaited and value.named_children else value
         if call.type == "call_expression" and (awaited or _callee_name(call) in NUXT_REQUESTS):
-            for val, line in _error_keys(name):
-                acc.error_names.setdefault(val, script.line(line))
+            for val, where in _error_keys(name):
+                acc.error_names.setdefault(val, script.line(where))
                 acc.error_declared[val] += 1
 
 
 #: Fields of a returned outcome that say whether the call failed (`{ data, error }`, `result.ok`).
 _OUTCOME_ERRORS = frozenset({"error", "err", "errors"})
 _OUTCOME_FIELDS = _OUTCOME_ERRORS | {"ok", "success"}
+_BINDING_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 
 
 def _error_keys(pattern: Any) -> list[tuple[str, Any]]:
     """The names an object pattern binds an ``error`` field to (``{ data, error: loadError }``), with their nodes."""
     out = []
     for n in walk(pattern):
-        if n.type in ("shorthand_property_identifier_pattern", "pair_pattern"):
-            key = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("key")
-            val = n if n.type == "shorthand_property_identifier_pattern" else n.child_by_field_name("value")
-            if (
-                key is not None
-                and _t(key) in _OUTCOME_ERRORS
-                and val is not None
-                and val.type
-                in (
-                    "identifier",
-                    "shorthand_property_identifier_pattern",
-                )
-            ):
-                out.append((_t(val), n))
+        if n.type == "shorthand_property_identifier_pattern":
+            key = val = n
+        elif n.type == "pair_pattern":
+            key, val = n.child_by_field_name("key"), n.child_by_field_name("value")
+        else:
+            continue
+        if key is not None and val is not None and val.type in _BINDING_NAMES and _t(key) in _OUTCOME_ERRORS:
+            out.append((_t(val), n))
     return out
 
 
