@@ -67,8 +67,12 @@ def test_the_rank_is_the_score_plus_at_most_30_points_of_relevance_and_filters_a
     assert all("fetch" in (h.content + h.path).lower() for h in hits)
     stores = store.search(None, role="store")
     assert stores and all(h.role == "store" for h in stores)
-    handled = store.search(None, dimension="errorHandling", min_score=90, limit=100)
-    assert handled and all(h.dimensions["errorHandling"] >= 90 for h in handled)
+    # the bar is the median exemplar's errorHandling, so the filter must keep some and drop others
+    scored = sorted(h.dimensions["errorHandling"] for h in everything if "errorHandling" in h.dimensions)
+    bar = scored[len(scored) // 2]
+    handled = store.search(None, dimension="errorHandling", min_score=bar, limit=100)
+    assert handled and all(h.dimensions["errorHandling"] >= bar for h in handled)
+    assert len(handled) == sum(1 for x in scored if x >= bar) < len(everything)
     assert [h.rank for h in handled] == [round(h.dimensions["errorHandling"], 1) for h in handled]
     assert store.search(None, dimension="noSuchDimension") == []
 
