@@ -670,6 +670,9 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
 _OUTCOME_ERRORS = frozenset({"error", "err", "errors"})
 _OUTCOME_FIELDS = _OUTCOME_ERRORS | {"ok", "success"}
 _BINDING_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
+_OUTCOME_READ = re.compile(
+    rb"(?<![\w$])([A-Za-z_$][\w$]*)\??\.(?:" + "|".join(sorted(_OUTCOME_FIELDS)).encode() + rb")(?![\w$])"
+)
 
 
 def _error_keys(pattern: Any) -> list[tuple[str, Any]]:
@@ -687,14 +690,22 @@ def _error_keys(pattern: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def _reads_outcome(name: str, decl: Any) -> bool:
-    """``name.ok``, ``name.error`` or ``name.success`` is read in the block that declares ``name``."""
+def _reads_outcome(script: Script, name: str, decl: Any) -> bool:
+    """``name.ok``, ``name.error`` or ``name.success`` is read in the block that declares ``name``.
+
+    Found by a text search over the rest of the block, each hit confirmed on the tree: walking the
+    block for every awaited declaration would be quadratic in a long function."""
     block = decl.parent.parent if decl.parent is not None else None
-    for n in walk(block) if block is not None else ():
-        if n.type == "member_expression" and n.start_byte > decl.end_byte:
+    if block is None:
+        return False
+    wanted = name.encode()
+    for hit in _OUTCOME_READ.finditer(script.source, decl.end_byte, block.end_byte):
+        if hit.group(1) != wanted:
+            continue
+        n = block.descendant_for_byte_range(hit.start(), hit.end())
+        if n is not None and n.type == "member_expression":
             obj = n.child_by_field_name("object")
-            prop = n.child_by_field_name("property")
-            if obj is not None and obj.type == "identifier" and _t(obj) == name and _t(prop) in _OUTCOME_FIELDS:
+            if obj is not None and obj.type == "identifier" and _t(obj) == name:
                 return True
     return False
 
@@ -1008,7 +1019,7 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     if pattern is not None and pattern.type == "object_pattern" and _error_keys(pattern):
         acc.handled_lines.append(line)  # `{ data, error } = await ...`: confirmed below, the error must be read
         return
-    if pattern is not None and pattern.type == "identifier" and _reads_outcome(_t(pattern), decl):
+    if pattern is not None and pattern.type == "identifier" and _reads_outcome(script, _t(pattern), decl):
         acc.handled_lines.append(line)  # `result = await ...; if (!result.ok)`: the failure comes back as a value
         return
     if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
