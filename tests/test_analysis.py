@@ -565,6 +565,25 @@ def test_data_awaited_in_script_setup_outside_useasyncdata_is_fetched_twice():
     assert analyze(bare, "utils/blog.ts", "util").metrics["setup_fetch"] == 0  # not a component's setup
 
 
+def test_data_loaded_in_onmounted_is_missing_from_the_server_render():
+    inline = "const items = ref<Item[]>([])\nonMounted(async () => {\n  items.value = await fetchAll()\n})"
+    facts = analyze(vue(inline), "pages/items.vue", "page")
+    finding = next(f for f in facts.findings if f.key == "mounted_fetch")
+    assert not finding.good and finding.lines == [3] and facts.metrics["mounted_fetch"] < 0
+    assert "apiConnection" in facts.applies  # even though no request is named in the file
+    named = (
+        "const items = ref([])\nasync function load() {\n  items.value = await $fetch('/api/items')\n}\nonMounted(load)"
+    )
+    assert analyze(vue(named), "pages/items.vue", "page").metrics["mounted_fetch"] < 0
+    # focusing an element after mount loads nothing; data through useFetch is the fix
+    dom = (
+        "const el = ref<HTMLElement | null>(null)\nonMounted(async () => {\n  await nextTick()\n  el.value?.focus()\n})"
+    )
+    assert analyze(vue(dom), "pages/items.vue", "page").metrics["mounted_fetch"] == 0
+    fixed = "const { data: items } = await useFetch<Item[]>('/api/items')"
+    assert analyze(vue(fixed), "pages/items.vue", "page").metrics["mounted_fetch"] == 0
+
+
 def test_raw_requests_hardcoded_hosts_glued_urls_and_secrets():
     code = (
         "const apiKey = 'sk_live_51HxYzAbCdEfGhIjKl'\n"
@@ -635,6 +654,19 @@ def test_a_module_loaded_with_await_import_is_not_a_sequential_request():
     assert analyze(code, "server/utils/find.ts", "server").metrics["sequential_awaits"] == 0
     two = code.replace("await import('drizzle-orm')", "await getOperators()")
     assert analyze(two, "server/utils/find.ts", "server").metrics["sequential_awaits"] == -1.0
+
+
+def test_reading_the_request_being_answered_is_not_a_sequential_request():
+    handler = (
+        "export default defineEventHandler(async (event) => {\n  const { user } = await requireUserSession(event)\n"
+        "  const body = await readValidatedBody(event, schema.parse)\n  return await save(user.id, body)\n})\n"
+    )
+    assert analyze(handler, "server/api/notes.post.ts", "server route").metrics["sequential_awaits"] == 0
+    # two requests to other services that could run together still count
+    two = handler.replace("requireUserSession(event)", "$fetch('/api/me')").replace(
+        "readValidatedBody(event, schema.parse)", "$fetch('/api/settings')"
+    )
+    assert analyze(two, "server/api/notes.post.ts", "server route").metrics["sequential_awaits"] == -1.0
 
 
 # --- designSystem -------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_bestcase_lists_every_subcommand_and_each_has_its_own_help(capsys):
 def test_help_defaults_come_from_the_settings_model_not_a_second_copy(capsys, monkeypatch):
     scan_help = " ".join(_help(capsys, "scan").split())
     assert "(env BESTCASE_MAX_FILES; default 50)" in scan_help
-    assert "(env BESTCASE_EXEMPLAR_THRESHOLD; default 85)" in scan_help
+    assert "(env BESTCASE_EXEMPLAR_THRESHOLD; default 80)" in scan_help
     monkeypatch.setattr(Settings.model_fields["max_files"], "default", 77)
     monkeypatch.setattr(Settings.model_fields["n_ctx"], "default", 1234)
     for command in ("scan", "bench"):

@@ -76,6 +76,7 @@ FACT_DIMENSION: dict[str, str] = {
     "hardcoded_urls": "apiConnection",
     "secrets": "apiConnection",
     "setup_fetch": "apiConnection",
+    "mounted_fetch": "apiConnection",
     "typed_requests": "apiConnection",
     "props_mutated": "stateManagement",
     "watch_sync": "stateManagement",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .index import ScanIndex
-from .rubric import tier
+from .rubric import EXEMPLAR_THRESHOLD, tier
 from .store import BestCaseStorage, atomic_write
 
 REPORT_FILE = "report.html"
@@ -57,7 +57,9 @@ def _histogram(scores: list[float]) -> str:
     return "".join(parts)
 
 
-def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None = None, threshold: float = 85.0) -> str:
+def render_report(
+    store: BestCaseStorage, index: ScanIndex, summary: Any | None = None, threshold: float = EXEMPLAR_THRESHOLD
+) -> str:
     projects = index.active_projects()
     rows = []
     sections = []
@@ -140,7 +142,9 @@ def render_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None 
     )
 
 
-def write_report(store: BestCaseStorage, index: ScanIndex, summary: Any | None = None, threshold: float = 85.0) -> Path:
+def write_report(
+    store: BestCaseStorage, index: ScanIndex, summary: Any | None = None, threshold: float = EXEMPLAR_THRESHOLD
+) -> Path:
     path = store.path / REPORT_FILE
     with store.write_lock():
         atomic_write(path, render_report(store, index, summary, threshold).encode("utf-8"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .roles import Role
 
-RUBRIC_VERSION = "2026.11-r9"
+RUBRIC_VERSION = "2026.11-r10"
 
 #: Digits the model writes per dimension; 9 is best. Scores are reported 0-100.
 SCALE_MAX = 9
@@ -189,6 +189,12 @@ TIERS: tuple[tuple[float, str], ...] = ((80.0, "S"), (60.0, "A"), (40.0, "B"), (
 #: by the Nuxt team) at the first value ("good") and its 90th percentile at the second (the
 #: seed's exemplar threshold, "excellent").
 CALIBRATION_ANCHORS = (75.0, 85.0)
+
+#: The default exemplar bar: about the reference corpus' 75th percentile (80.3 under rubric r9),
+#: a file better than three in four of the Nuxt team's own. The seed's 85 is that corpus' top
+#: tenth; of its 173 files with something to teach, 2 reached it, so well-kept projects had
+#: no exemplar at all (``docs/scoring.md``, section 4).
+EXEMPLAR_THRESHOLD = 80.0
 
 
 def grade(score: float) -> str:

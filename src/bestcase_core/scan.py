@@ -52,7 +52,7 @@ from .record import (
 )
 from .registry import is_file_model
 from .roles import role_for_path
-from .rubric import RUBRIC_VERSION, grade, tier
+from .rubric import EXEMPLAR_THRESHOLD, RUBRIC_VERSION, grade, tier
 from .schema import FileScore
 from .settings import Settings
 from .sourcefile import decode_source, read_capped
@@ -83,7 +83,7 @@ class ScanSummary(BaseModel):
     files_read_by_model: int = Field(0, description="of the files scored, those the model read (hybrid's contenders)")
     skipped: list[FailedFile] = Field(default_factory=list)
     exemplars: int = 0
-    exemplar_threshold: float = 85.0
+    exemplar_threshold: float = EXEMPLAR_THRESHOLD
     closest: str | None = Field(
         None, description="with no exemplar: the best-scoring file with something to teach, `project/path (score)`"
     )

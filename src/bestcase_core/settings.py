@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
 from .paths import default_models_dir
+from .rubric import EXEMPLAR_THRESHOLD
 
 KVType = Literal["f16", "q8_0", "q4_0"]
 
@@ -63,7 +64,7 @@ class Settings(BaseSettings):
     n_threads: int | None = Field(default=None, ge=1, validation_alias="BESTCASE_THREADS")
     flash_attn: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="BESTCASE_FLASH_ATTN")
     exemplar_threshold: float = Field(
-        default=85.0,
+        default=EXEMPLAR_THRESHOLD,
         ge=0,
         le=100,
         validation_alias="BESTCASE_EXEMPLAR_THRESHOLD",

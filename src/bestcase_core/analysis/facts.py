@@ -32,6 +32,22 @@ _SAFE_AWAITS = frozenset(
     {"nextTick", "navigateTo", "setTimeout", "sleep", "wait", "delay", "refresh", "refreshNuxtData"}
 )
 #: h3 helpers that validate a request or require a session, and answer a failure with a 400/401 error themselves.
+#: h3 helpers that read the request being answered (its body, query, params or session).
+_H3_READERS = frozenset(
+    {
+        "readBody",
+        "readRawBody",
+        "readFormData",
+        "readMultipartFormData",
+        "readValidatedBody",
+        "getValidatedQuery",
+        "getValidatedRouterParams",
+        "getUserSession",
+        "requireUserSession",
+    }
+)
+#: Lifecycle hooks that run only in the browser, after the server render.
+_MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
 _H3_VALIDATED = frozenset(
     {
         "readValidatedBody",
@@ -259,6 +275,7 @@ class _Acc:
     non_null_lines: list[int] = field(default_factory=list)
     assertion_lines: list[int] = field(default_factory=list)  # `x as T`, `<T>x`: the compiler takes the code's word
     setup_fetch_lines: list[int] = field(default_factory=list)  # data awaited in <script setup> bypassing useAsyncData
+    mounted_fetch_lines: list[int] = field(default_factory=list)  # data loaded in onMounted: none in the server render
     untyped_state_lines: list[int] = field(default_factory=list)  # `ref(null)`, `new Map()`: TS cannot infer
     ts_ignore_lines: list[int] = field(default_factory=list)
     props: str = ""  # typed / untyped / "" (none declared)
@@ -762,6 +779,8 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
     line = script.line(call)
     base = name.split(".")[0]
     method = name.split(".")[-1] if "." in name else ""
+    if name in _MOUNT_HOOKS and _loads_data(script, call):
+        acc.mounted_fetch_lines.append(line)
     if (name in NUXT_REQUESTS or name in RAW_REQUESTS) and _returned(call):
         acc.surfaced_lines.append(line)  # its error (a rejection, or `useFetch`'s `error`) is the caller's
     if name in NUXT_REQUESTS:
@@ -1029,15 +1048,60 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     acc.unhandled_lines.append(line)
 
 
+def _loads_data(script: Script, hook: Any) -> bool:
+    """``onMounted(async () => { x.value = await load() })`` or ``onMounted(load)`` with ``load`` awaiting: data
+    loaded after mount, which the server render never has (``useAsyncData``/``useFetch`` load it once, SSR-safe)."""
+    args = hook.child_by_field_name("arguments")
+    fn = args.named_children[0] if args is not None and args.named_children else None
+    if fn is not None and fn.type == "identifier":
+        fn = _local_function(script, _t(fn))
+    if fn is None or fn.type not in FUNCTION_TYPES:
+        return False
+    for n in walk(fn):
+        if n.type == "call_expression" and _callee_name(n) in NUXT_REQUESTS | RAW_REQUESTS:
+            return True
+        if n.type == "await_expression" and n.named_children:
+            inner = n.named_children[0]
+            name = _callee_name(inner) if inner.type == "call_expression" else ""
+            if name and name.split(".")[-1] not in _SAFE_AWAITS and name != "import":
+                return True
+    return False
+
+
+def _local_function(script: Script, name: str) -> Any | None:
+    """The function a name in this script is declared as (``function load()`` or ``const load = async () =>``)."""
+    for n in walk(script.root):
+        if n.type == "function_declaration" and _t(n.child_by_field_name("name") or n) == name:
+            return n
+        if n.type == "variable_declarator" and _t(n.child_by_field_name("name") or n) == name:
+            value = n.child_by_field_name("value")
+            return value if value is not None and value.type in FUNCTION_TYPES else None
+    return None
+
+
 def _sequential_awaits(script: Script, block: Any, acc: _Acc) -> None:
     """Consecutive statements that each await, where the later one does not use what the earlier declared."""
     stmts = [s for s in block.named_children if s.type != "comment"]
     for a, b in pairwise(stmts):
-        if not (_starts_with_await(a) and _starts_with_await(b)) or _loads_module(a) or _loads_module(b):
+        if not (_starts_with_await(a) and _starts_with_await(b)) or any(
+            _loads_module(x) or _reads_event(x) for x in (a, b)
+        ):
             continue
         declared = _declared_names(a)
         if declared and not (declared & _identifiers(b)):
             acc.sequential_await_lines.append(script.line(b))
+
+
+def _reads_event(stmt: Any) -> bool:
+    """``await readBody(event)``, ``await requireUserSession(event)``: reading the request being answered, which
+    nothing gains from running alongside another await (it is not a request to another service)."""
+    return any(
+        n.type == "await_expression"
+        and n.named_children
+        and n.named_children[0].type == "call_expression"
+        and _callee_name(n.named_children[0]) in _H3_READERS
+        for n in walk(stmt)
+    )
 
 
 def _loads_module(stmt: Any) -> bool:
@@ -1453,6 +1517,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
     m["secrets"] = -float(len(acc.secret_lines))
     m["setup_fetch"] = -_log1p(len(acc.setup_fetch_lines))
+    m["mounted_fetch"] = -_log1p(len(acc.mounted_fetch_lines))
     m["typed_requests"] = _share(len(acc.typed_request_lines), requests) if requests else 0.5
     if acc.nuxt_request_lines and not acc.raw_request_lines:
         add("apiConnection", "raw_requests", True, "data through useFetch/useAsyncData/$fetch", acc.nuxt_request_lines)
@@ -1471,6 +1536,14 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             False,
             "data awaited in `<script setup>` outside `useAsyncData`/`useFetch` (fetched twice: server and browser)",
             acc.setup_fetch_lines,
+        )
+    if acc.mounted_fetch_lines:
+        add(
+            "apiConnection",
+            "mounted_fetch",
+            False,
+            "data loaded in `onMounted`: the server render has none (`useAsyncData`/`useFetch` load it once)",
+            acc.mounted_fetch_lines,
         )
     if acc.hardcoded_url_lines:
         add("apiConnection", "hardcoded_urls", False, "hard-coded host in a request URL", acc.hardcoded_url_lines)
@@ -1595,7 +1668,7 @@ def _applies(parsed: Parsed, acc: _Acc, requests: int) -> list[str]:
     out = ["structure", "utilityUsage"]
     if parsed.scripts:
         out.append("typeUsage")  # a template-only component has nothing to type
-    if requests:
+    if requests or acc.mounted_fetch_lines:
         out.append("apiConnection")
     if acc.fallible or acc.awaits_total or acc.empty_catch_lines or acc.log_catch_lines or acc.error_names:
         out.append("errorHandling")

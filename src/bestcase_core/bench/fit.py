@@ -63,6 +63,7 @@ PRIOR: dict[str, float] = {
     "hardcoded_urls": 0.5,
     "secrets": 1.0,
     "setup_fetch": 0.5,
+    "mounted_fetch": 0.5,
     "typed_requests": 0.2,
     "props_mutated": 0.5,
     "watch_sync": 0.5,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis import analyze
-from ..judge import FEATURES, applicable, design_row, features, judge_key, save_weights
+from ..judge import FEATURES, JudgeWeights, applicable, combine, design_row, features, judge_key, save_weights
 from ..roles import role_for_path
 from ..settings import Settings
 from .judges import HybridJudge, Judge, LegacyJudge, SeedJudge, StaticJudge
@@ -255,6 +255,7 @@ def fit_judge(
     originals |= {(p.path, p.better) for p in pairs if p.suite == "synthetic"}
     corpus = [inputs(rel, text, answered) for rel, text in sorted(originals) if not answered or ready(rel, text)]
     weights_obj = calibrate(corpus, weights, f"{fitted_on}; calibrated on {len(corpus)} corpus files", command)
+    log("  " + exemplar_bar_report(originals, weights_obj, settings.exemplar_threshold))
     key = judge_key("hybrid" if hybrid else "static", model if hybrid else None)
     save_weights(key, weights_obj)
     return key, acc, len(train)
@@ -273,6 +274,29 @@ def answer_separation(hj: HybridJudge, pairs: list[Pair]) -> dict[str, tuple[int
             row[1] += better[k] < worse[k]
             row[2] += 1
     return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+
+def exemplar_bar_report(files: set[tuple[str, str]], weights: JudgeWeights, bar: float) -> str:
+    """Where the exemplar bar sits on the calibration corpus: its 75th percentile, and how many of its
+    files with something to teach reach the bar and the seed's 85 (``docs/scoring.md``, section 4)."""
+    from ..judge import TEACHING_MIN, teaching_value
+
+    scores, teaching = [], []
+    for rel, text in sorted(files):
+        role = role_for_path(rel)
+        facts = analyze(text, rel, role.value)
+        score = combine(features(facts, None), applicable(facts, role), weights)[1]
+        scores.append(score)
+        if teaching_value(facts, role) >= TEACHING_MIN:
+            teaching.append(score)
+    if len(scores) < 2:
+        return "exemplar bar: no corpus to place it on"
+    p75 = statistics.quantiles(scores, n=4, method="inclusive")[2]
+    return (
+        f"exemplar bar {bar:g}: corpus 75th percentile {p75:.1f} ({len(scores)} files); of its {len(teaching)} "
+        f"files with something to teach, {sum(s >= bar for s in teaching)} reach {bar:g} and "
+        f"{sum(s >= 85 for s in teaching)} reach 85"
+    )
 
 
 # --- known groups ---------------------------------------------------------------------------------
@@ -343,10 +367,10 @@ def known_groups(
     return out
 
 
-def render_known(results: dict[str, list[ProjectResult]], max_files: int) -> str:
+def render_known(results: dict[str, list[ProjectResult]], max_files: int, threshold: float) -> str:
     lines = [
         f"Known groups: real projects of known quality in one workspace (at most {max_files} files each, as the scan "
-        "picks them; exemplar threshold 85).",
+        f"picks them; exemplar threshold {threshold:g}).",
         "",
         "| judge | every strong above every weak | strong/weak score range | exemplars from strong "
         "| reviewer picks in top 3 |",

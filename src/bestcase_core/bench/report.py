@@ -79,7 +79,7 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
                 continue  # a model judge on the known groups needs its answers for every file
             log(f"known groups: {j.name} ...")
             known[j.name] = known_groups(j, settings, work / "known", ns.repos, ns.known_max_files, log)
-        text += "\n\n" + render_known(known, ns.known_max_files)
+        text += "\n\n" + render_known(known, ns.known_max_files, settings.exemplar_threshold)
     print(text)
     write_section(ns.doc, "quality", text + "\n", HEADER)
     log(f"wrote {ns.doc} (section quality)")
