@@ -584,6 +584,26 @@ def test_data_loaded_in_onmounted_is_missing_from_the_server_render():
     assert analyze(vue(fixed), "pages/items.vue", "page").metrics["mounted_fetch"] == 0
 
 
+def test_a_server_route_that_uses_the_clients_input_unchecked():
+    handler = "export default defineEventHandler(async (event) => {{\n  {read}\n  return save(body)\n}})\n"
+    raw = analyze(handler.format(read="const body = await readBody(event)"), "server/api/notes.post.ts", "server route")
+    finding = next(f for f in raw.findings if f.key == "unchecked_input")
+    assert not finding.good and finding.lines == [2] and raw.metrics["unchecked_input"] < 0
+    checked = (
+        "const body = await readValidatedBody(event, schema.parse)",
+        "const body = schema.parse(await readBody(event))",
+        "const input = await readBody(event)\n  const body = NoteSchema.safeParse(input)",
+        "const { title } = await readBody<{ title?: unknown }>(event)\n"
+        "  if (typeof title !== 'string') throw createError({ statusCode: 400 })\n  const body = { title }",
+    )
+    for read in checked:
+        facts = analyze(handler.format(read=read), "server/api/notes.post.ts", "server route")
+        assert facts.metrics["unchecked_input"] == 0, read
+        assert next(f for f in facts.findings if f.key == "unchecked_input").good
+    # outside server/, `getQuery` is ufo's URL helper, not a route's input
+    assert analyze("const q = getQuery(url)\n", "utils/url.ts", "util").metrics["unchecked_input"] == 0
+
+
 def test_raw_requests_hardcoded_hosts_glued_urls_and_secrets():
     code = (
         "const apiKey = 'sk_live_51HxYzAbCdEfGhIjKl'\n"

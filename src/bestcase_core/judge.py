@@ -77,6 +77,7 @@ FACT_DIMENSION: dict[str, str] = {
     "secrets": "apiConnection",
     "setup_fetch": "apiConnection",
     "mounted_fetch": "apiConnection",
+    "unchecked_input": "typeUsage",
     "typed_requests": "apiConnection",
     "props_mutated": "stateManagement",
     "watch_sync": "stateManagement",

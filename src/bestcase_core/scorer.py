@@ -70,28 +70,29 @@ from .sourcefile import fit_to_budget, read_source
 log = logging.getLogger(__name__)
 
 _IM_START, _IM_END = "<|im_start|>", "<|im_end|>"
-#: Most tokens the exemplar's sentence may take.
-SUMMARY_MAX_TOKENS = 60
-SUMMARY_MAX_CHARS = 200
+#: Most tokens the exemplar's sentence may take, and its longest accepted length.
+SUMMARY_MAX_TOKENS = 80
+SUMMARY_MAX_CHARS = 240
 _MARGIN = 16
 #: Tokens per evaluated chunk of a file (see Scorer._ask).
 FILE_CHUNK = 128
 
+#: One sentence as one JSON string: a JSON schema cannot say "one sentence", so the grammar is
+#: written here. ``.``, ``!`` and ``?`` appear only inside a code span (`` `index.vue` ``) or at
+#: the end, where they close the string; the model may go on with the ``,`` or ``}`` it would
+#: write next (dropped). Control characters, which JSON forbids, are excluded.
+SUMMARY_GBNF = r"""
+root ::= "\"" ([A-Z] | code) unit+ [.!?] "\"" [,}]?
+unit ::= [^"\\.!?`\x00-\x1F] | code
+code ::= "`" [^"\\`\x00-\x1F]+ "`"
+"""
+
 
 def summary_grammar() -> Any:
-    """The GBNF for the exemplar's sentence: one JSON string of at most SUMMARY_MAX_CHARS characters.
+    """The GBNF for the exemplar's sentence (:data:`SUMMARY_GBNF`)."""
+    from llama_cpp.llama_grammar import LlamaGrammar
 
-    llama.cpp's generated string rule allows raw control characters, which JSON
-    forbids; they are excluded here so every transcript is strict JSON.
-    """
-    import json
-
-    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
-
-    schema = {"type": "string", "minLength": 10, "maxLength": SUMMARY_MAX_CHARS}
-    gbnf = json_schema_to_gbnf(json.dumps(schema))
-    strict = gbnf.replace(r'char ::= [^"\\]', r'char ::= [^"\\\x00-\x1F]')
-    return LlamaGrammar.from_string(strict, verbose=False)
+    return LlamaGrammar.from_string(SUMMARY_GBNF, verbose=False)
 
 
 def complete_sentence(raw: str) -> str | None:
@@ -99,7 +100,7 @@ def complete_sentence(raw: str) -> str | None:
     import json
 
     try:
-        text = json.loads(raw)
+        text, _ = json.JSONDecoder().raw_decode(raw.strip())  # what may follow the string is not the sentence
     except ValueError:
         return None
     text = " ".join(str(text).split())
@@ -309,7 +310,7 @@ class Scorer:
         raw, n = eng.generate(self._grammar, SUMMARY_MAX_TOKENS)
         sentence = complete_sentence(raw)
         if sentence is None:
-            log.debug("summary dropped (not one complete sentence): %r", raw[:80])
+            log.debug("summary dropped (not one complete sentence): %r", raw[:400])
         return sentence, n
 
 

@@ -46,6 +46,12 @@ _H3_READERS = frozenset(
         "requireUserSession",
     }
 )
+#: h3 helpers that hand a server route the client's input as it came (checked by nothing).
+_H3_RAW_INPUT = frozenset(
+    {"readBody", "getQuery", "getRouterParams", "getRouterParam", "readFormData", "readMultipartFormData"}
+)
+#: Calls that check a value against a schema or by hand: zod/valibot/yup's parse, a `validateX`, an `assertX`.
+_CHECK_CALL = re.compile(r"(?:^|\.)(?:parse|safeParse|parseAsync|safeParseAsync|validate\w*|assert\w*|check\w*)$", re.I)
 #: Lifecycle hooks that run only in the browser, after the server render.
 _MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
 _H3_VALIDATED = frozenset(
@@ -276,6 +282,8 @@ class _Acc:
     assertion_lines: list[int] = field(default_factory=list)  # `x as T`, `<T>x`: the compiler takes the code's word
     setup_fetch_lines: list[int] = field(default_factory=list)  # data awaited in <script setup> bypassing useAsyncData
     mounted_fetch_lines: list[int] = field(default_factory=list)  # data loaded in onMounted: none in the server render
+    unchecked_input_lines: list[int] = field(default_factory=list)  # server: readBody/getQuery used without a check
+    checked_input_lines: list[int] = field(default_factory=list)  # server: readValidatedBody, or a schema's parse
     untyped_state_lines: list[int] = field(default_factory=list)  # `ref(null)`, `new Map()`: TS cannot infer
     ts_ignore_lines: list[int] = field(default_factory=list)
     props: str = ""  # typed / untyped / "" (none declared)
@@ -781,6 +789,10 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
     method = name.split(".")[-1] if "." in name else ""
     if name in _MOUNT_HOOKS and _loads_data(script, call):
         acc.mounted_fetch_lines.append(line)
+    if acc.server and name in _H3_RAW_INPUT:
+        (acc.checked_input_lines if _input_checked(script, call) else acc.unchecked_input_lines).append(line)
+    elif acc.server and name in _H3_VALIDATED and name != "requireUserSession":
+        acc.checked_input_lines.append(line)
     if (name in NUXT_REQUESTS or name in RAW_REQUESTS) and _returned(call):
         acc.surfaced_lines.append(line)  # its error (a rejection, or `useFetch`'s `error`) is the caller's
     if name in NUXT_REQUESTS:
@@ -1046,6 +1058,38 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
         acc.unchecked_data_lines.append(line)
         return
     acc.unhandled_lines.append(line)
+
+
+def _input_checked(script: Script, read: Any) -> bool:
+    """Whether what ``readBody(event)`` returns is checked: passed to a schema's ``parse`` or a ``validateX``
+    (directly, or through the name it is stored in), or its fields tested with ``typeof``."""
+    p = read.parent
+    while p is not None and p.type not in FUNCTION_TYPES:
+        if p.type == "call_expression" and _CHECK_CALL.search(_callee_name(p)):
+            return True
+        if p.type == "variable_declarator":
+            break
+        p = p.parent
+    decl = _in_function_boundary(read, frozenset({"variable_declarator"}))
+    target = decl.child_by_field_name("name") if decl is not None else None
+    if target is None:
+        return False
+    names = (
+        [_t(target)]
+        if target.type == "identifier"
+        else [_t(n) for n in walk(target) if n.type in ("shorthand_property_identifier_pattern", "identifier")]
+    )
+    scope = _in_function_boundary(decl, frozenset({"statement_block", "program"})) or script.root
+    for n in walk(scope):
+        if n.type == "call_expression" and _CHECK_CALL.search(_callee_name(n)):
+            args = n.child_by_field_name("arguments")
+            if args is not None and any(_t(a).split(".")[0] in names for a in args.named_children):
+                return True
+        if n.type == "unary_expression" and _t(n).startswith("typeof"):
+            arg = n.child_by_field_name("argument")
+            if arg is not None and _t(arg).split(".")[0] in names:
+                return True
+    return False
 
 
 def _loads_data(script: Script, hook: Any) -> bool:
@@ -1457,6 +1501,16 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("typeUsage", "non_null", False, f"{len(acc.non_null_lines)} non-null assertions (`!`)", acc.non_null_lines)
     if acc.ts_ignore_lines:
         add("typeUsage", "ts_ignore", False, "type errors silenced with `@ts-ignore`", acc.ts_ignore_lines)
+    if acc.unchecked_input_lines:
+        add(
+            "typeUsage",
+            "unchecked_input",
+            False,
+            "the client's input used unchecked (`readBody`/`getQuery` without a schema or `readValidatedBody`)",
+            acc.unchecked_input_lines,
+        )
+    elif acc.checked_input_lines:
+        add("typeUsage", "unchecked_input", True, "the client's input is checked before use", acc.checked_input_lines)
     # errorHandling
     error_read = {n for n in acc.error_names if n in acc.template_identifiers or _used_after(n, acc)}
     unhandled = list(acc.unhandled_lines)
@@ -1518,6 +1572,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["secrets"] = -float(len(acc.secret_lines))
     m["setup_fetch"] = -_log1p(len(acc.setup_fetch_lines))
     m["mounted_fetch"] = -_log1p(len(acc.mounted_fetch_lines))
+    m["unchecked_input"] = -_log1p(len(acc.unchecked_input_lines))
     m["typed_requests"] = _share(len(acc.typed_request_lines), requests) if requests else 0.5
     if acc.nuxt_request_lines and not acc.raw_request_lines:
         add("apiConnection", "raw_requests", True, "data through useFetch/useAsyncData/$fetch", acc.nuxt_request_lines)

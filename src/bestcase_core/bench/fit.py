@@ -64,6 +64,7 @@ PRIOR: dict[str, float] = {
     "secrets": 1.0,
     "setup_fetch": 0.5,
     "mounted_fetch": 0.5,
+    "unchecked_input": 0.5,
     "typed_requests": 0.2,
     "props_mutated": 0.5,
     "watch_sync": 0.5,
