@@ -46,10 +46,9 @@ _H3_READERS = frozenset(
         "requireUserSession",
     }
 )
-#: h3 helpers that hand a server route the client's input as it came (checked by nothing).
-_H3_RAW_INPUT = frozenset(
-    {"readBody", "getQuery", "getRouterParams", "getRouterParam", "readFormData", "readMultipartFormData"}
-)
+#: h3 helpers that hand a server route the client's input as it came, of any shape (route params,
+#: always strings from the path, are not counted).
+_H3_RAW_INPUT = frozenset({"readBody", "getQuery", "readFormData", "readMultipartFormData"})
 #: Calls that check a value against a schema or by hand: zod/valibot/yup's parse, a `validateX`, an `assertX`.
 _CHECK_CALL = re.compile(r"(?:^|\.)(?:parse|safeParse|parseAsync|safeParseAsync|validate\w*|assert\w*|check\w*)$", re.I)
 #: Lifecycle hooks that run only in the browser, after the server render.
