@@ -32,27 +32,6 @@ _SAFE_AWAITS = frozenset(
     {"nextTick", "navigateTo", "setTimeout", "sleep", "wait", "delay", "refresh", "refreshNuxtData"}
 )
 #: h3 helpers that validate a request or require a session, and answer a failure with a 400/401 error themselves.
-#: h3 helpers that read the request being answered (its body, query, params or session).
-_H3_READERS = frozenset(
-    {
-        "readBody",
-        "readRawBody",
-        "readFormData",
-        "readMultipartFormData",
-        "readValidatedBody",
-        "getValidatedQuery",
-        "getValidatedRouterParams",
-        "getUserSession",
-        "requireUserSession",
-    }
-)
-#: h3 helpers that hand a server route the client's input as it came, of any shape (route params,
-#: always strings from the path, are not counted).
-_H3_RAW_INPUT = frozenset({"readBody", "getQuery", "readFormData", "readMultipartFormData"})
-#: Calls that check a value against a schema or by hand: zod/valibot/yup's parse, a `validateX`, an `assertX`.
-_CHECK_CALL = re.compile(r"(?:^|\.)(?:parse|safeParse|parseAsync|safeParseAsync|validate\w*|assert\w*|check\w*)$", re.I)
-#: Lifecycle hooks that run only in the browser, after the server render.
-_MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
 _H3_VALIDATED = frozenset(
     {
         "readValidatedBody",
@@ -61,6 +40,15 @@ _H3_VALIDATED = frozenset(
         "requireUserSession",
     }
 )
+#: h3 helpers that read the request being answered (its body, query, params or session).
+_H3_READERS = _H3_VALIDATED | {"readBody", "readRawBody", "readFormData", "readMultipartFormData", "getUserSession"}
+#: h3 helpers that hand a server route the client's input as it came, of any shape (route params,
+#: always strings from the path, are not counted).
+_H3_RAW_INPUT = frozenset({"readBody", "getQuery", "readFormData", "readMultipartFormData"})
+#: Calls that check a value against a schema or by hand: zod/valibot/yup's parse, a `validateX`, an `assertX`.
+_CHECK_CALL = re.compile(r"(?:^|\.)(?:parse|safeParse|parseAsync|safeParseAsync|validate\w*|assert\w*|check\w*)$", re.I)
+#: Lifecycle hooks that run only in the browser, after the server render.
+_MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
 #: Calls that show an error to the user or hand it to Nuxt's error page.
 _ERROR_SURFACES = frozenset({"createError", "showError", "throw"})
 _CONSOLE = frozenset({"console"})
