@@ -313,6 +313,37 @@ def test_runtime_props_typed_only_as_object_or_array_are_loose_in_typescript():
     )
 
 
+def test_options_api_props_and_emits_are_measured_like_defineprops():
+    options = (
+        "import { defineComponent } from 'vue'\n"
+        "export default defineComponent({\n"
+        "  props: { page: { type: Object as PropType<any> }, fields: Array as PropType<Field[]> },\n"
+        "  emits: ['save'],\n"
+        "})\n"
+    )
+    facts = analyze(f'<script lang="ts">\n{options}</script>\n', "components/Edit.vue", "component")
+    # one loose prop of two (`PropType<any>`, not also an `any`), emits without payload types
+    assert facts.metrics["typed_props"] == 0.25 and facts.metrics["any"] == 0
+    assert {f.text.split(" ")[0] for f in facts.findings if f.key == "typed_props"} == {"1", "emits"}
+    precise = options.replace("PropType<any>", "PropType<Page>").replace("['save']", "{ save: (id: string) => true }")
+    plain = f"<script lang=\"ts\">\n{precise.replace('defineComponent(', '(')}</script>\n"  # `export default {...}`
+    assert analyze(plain, "components/Edit.vue", "component").metrics["typed_props"] == 1.0
+    listed = "<script>\nexport default { props: ['page'], methods: { save() {} } }\n</script>\n"
+    assert analyze(listed, "components/Edit.vue", "component").metrics["typed_props"] == 0.0
+    # outside a .vue file, `export default {...}` is not a component's options
+    assert analyze("export default { props: ['a'] }\n", "utils/x.ts", "util").metrics["typed_props"] == 0.5
+
+
+def test_a_parameter_without_parentheses_is_an_untyped_parameter():
+    arrow = analyze("export const send = async e => { await post(e) }\n", "utils/send.ts", "util")
+    paren = analyze("export const send = async (e) => { await post(e) }\n", "utils/send.ts", "util")
+    typed = analyze("export const send = async (e: Event) => { await post(e) }\n", "utils/send.ts", "util")
+    assert arrow.metrics["typed_params"] == paren.metrics["typed_params"] < 0.5 < typed.metrics["typed_params"]
+    # a callback's parameter is typed by the call it is passed to, with or without parentheses
+    mapped = analyze("export const ids = (xs: X[]) => xs.map(x => x.id)\n", "utils/ids.ts", "util")
+    assert mapped.metrics["typed_params"] > 0.5
+
+
 def test_the_parameters_of_hooks_passed_in_a_calls_options_are_typed_by_the_library():
     code = (
         "export const useAddTodo = () => useMutation({\n"

@@ -285,6 +285,7 @@ class _Acc:
     swallowed_lines: list[int] = field(default_factory=list)  # awaits whose only catch drops the error
     unchecked_data_lines: list[int] = field(default_factory=list)  # awaited useFetch/useAsyncData, `error` unread
     server: bool = False  # a file under server/: h3 turns a thrown error into an HTTP error response
+    vue: bool = False  # a .vue file: its `export default {...}` is the component's options
     handled_lines: list[int] = field(default_factory=list)
     empty_catch_lines: list[int] = field(default_factory=list)
     log_catch_lines: list[int] = field(default_factory=list)
@@ -421,6 +422,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         elif t == "statement_block" or t == "program":
             _sequential_awaits(script, node, acc)
         elif t == "export_statement":
+            if acc.vue and (value := node.child_by_field_name("value")) is not None:
+                _options_props(script, value, acc)  # a .vue's `export default { props: ... }`
             decl = node.child_by_field_name("declaration")
             if decl is not None and (decl.type in FUNCTION_TYPES or _first_fn(decl) is not None):
                 acc.exported_fns += 1
@@ -596,6 +599,10 @@ def _bare_any(node: Any) -> Any | None:
 def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
     callback = (fn.parent is not None and fn.parent.type == "arguments") or _is_library_hook(fn)
     params = fn.child_by_field_name("parameters")
+    bare = fn.child_by_field_name("parameter")  # `e => ...`: one parameter, no parentheses, no type
+    if bare is not None and not callback:
+        acc.params_total += 1
+        _name_fact(_t(bare), script.line(bare), acc)
     if params is not None and not callback:
         for p in params.named_children:
             if p.type == "comment":
@@ -804,10 +811,13 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
             inner = args.named_children[0] if args is not None and args.named_children else call
         acc.props = _declaration_typed(inner)
         acc.props_line = line
-        _runtime_props(script, inner, acc)
+        if inner.child_by_field_name("type_arguments") is None:
+            _runtime_props(script, _first_arg(inner), acc)
     elif name == "defineEmits":
         acc.emits = _declaration_typed(call)
         acc.emits_line = line
+    elif name in ("defineComponent", "defineNuxtComponent"):
+        _options_props(script, _first_arg(call), acc)
     elif name in ("watch", "watchEffect"):
         _watch_facts(script, call, acc)
     elif name == "computed":
@@ -892,10 +902,9 @@ def _error_text(value: Any) -> bool:
 _LOOSE_PROP_TYPES = frozenset({"Object", "Array", "Function"})
 
 
-def _runtime_props(script: Script, call: Any, acc: _Acc) -> None:
+def _runtime_props(script: Script, first: Any, acc: _Acc) -> None:
     """Runtime-validated props, and those TypeScript knows only as `object`/`unknown[]` (no `as PropType<T>`)."""
-    first = _first_arg(call)
-    if first is None or first.type != "object" or call.child_by_field_name("type_arguments") is not None:
+    if first is None or first.type != "object":
         return
     for prop in _pairs(first):
         value = prop.child_by_field_name("value")
@@ -922,11 +931,26 @@ def _declaration_typed(call: Any) -> str:
     if call.child_by_field_name("type_arguments") is not None:
         return "typed"
     first = _first_arg(call)
-    if first is None:
-        return "untyped"
-    if first.type == "array":
-        return "untyped"
-    return "typed"
+    return "untyped" if first is None or first.type == "array" else "typed"
+
+
+def _options_props(script: Script, options: Any, acc: _Acc) -> None:
+    """The Options API's ``props``/``emits`` (``defineComponent({ props: {...} })``, a .vue's
+    ``export default {...}``): a list of names is untyped, an object of validators typed."""
+    while options is not None and options.type == "parenthesized_expression":
+        options = options.named_children[0] if options.named_children else None
+    if options is None or options.type != "object":
+        return
+    for pair in _pairs(options):
+        key, value = _t(pair.child_by_field_name("key")), pair.child_by_field_name("value")
+        if value is None or value.type not in ("object", "array"):
+            continue
+        typed = "typed" if value.type == "object" else "untyped"
+        if key == "props":
+            acc.props, acc.props_line = typed, script.line(pair)
+            _runtime_props(script, value, acc)
+        elif key == "emits":
+            acc.emits, acc.emits_line = typed, script.line(pair)
 
 
 def _watch_facts(script: Script, call: Any, acc: _Acc) -> None:
@@ -1292,7 +1316,9 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
             logic_lines=0,
             applies=[],
         )
-    acc = _Acc(server=path.replace("\\", "/").split("/", 1)[0] == "server" or "/server/" in path)
+    acc = _Acc(
+        server=path.replace("\\", "/").split("/", 1)[0] == "server" or "/server/" in path, vue=parsed.kind == "vue"
+    )
     module_file = parsed.kind != "vue" and (role in ("composable", "store", "util") if role else True)
     for script in parsed.scripts:
         _script_facts(script, acc, module_file)
