@@ -326,7 +326,7 @@ def test_options_api_props_and_emits_are_measured_like_defineprops():
     assert facts.metrics["typed_props"] == 0.25 and facts.metrics["any"] == 0
     assert {f.text.split(" ")[0] for f in facts.findings if f.key == "typed_props"} == {"1", "emits"}
     precise = options.replace("PropType<any>", "PropType<Page>").replace("['save']", "{ save: (id: string) => true }")
-    plain = f"<script lang=\"ts\">\n{precise.replace('defineComponent(', '(')}</script>\n"  # `export default {...}`
+    plain = f'<script lang="ts">\n{precise.replace("defineComponent(", "(")}</script>\n'  # `export default {...}`
     assert analyze(plain, "components/Edit.vue", "component").metrics["typed_props"] == 1.0
     listed = "<script>\nexport default { props: ['page'], methods: { save() {} } }\n</script>\n"
     assert analyze(listed, "components/Edit.vue", "component").metrics["typed_props"] == 0.0
