@@ -61,6 +61,8 @@ def test_scan_writes_one_seed_compatible_record_per_project(example_scan):
     paths = sorted(storage.glob("*.json"))
     names = [p.name for p in paths]
     assert len(names) == 4  # two per project: the new threshold changed what each record holds
+    first_bar = json.loads(paths[0].read_text())["patterns"]["exemplarThreshold"]
+    assert first_bar != settings.exemplar_threshold
     assert names[0].startswith("00.common-shop-nuxt3-") and names[3].startswith("admin-dashboard-")
     for path in paths:
         data = json.loads(path.read_text())
@@ -70,8 +72,10 @@ def test_scan_writes_one_seed_compatible_record_per_project(example_scan):
         assert p["tier"] in "SABCD" and 0 <= p["projectScore"] <= 100
         assert p["model"] == TEST_MODEL and p["rubricVersion"] and p["scannedAt"]
         assert all({"path", "role", "overall", "dimensions"} <= set(f) for f in p["fileScores"])
+        # each record keeps its own pass's bar: the default's, then the second pass's
+        assert p["exemplarThreshold"] == (settings.exemplar_threshold if path in (paths[1], paths[3]) else first_bar)
         for ex in p["exemplars"]:
-            assert ex["overall"] >= settings.exemplar_threshold and ex["reasons"]["strengths"]
+            assert ex["overall"] >= p["exemplarThreshold"] and ex["reasons"]["strengths"]
             assert ex["teaching"] >= 0.5 and ex["judge"] == "hybrid"
         # files[] holds the exemplars' real code
         project_dir = root / data["projectName"]
