@@ -355,7 +355,11 @@ def test_the_parameters_of_hooks_passed_in_a_calls_options_are_typed_by_the_libr
     facts = analyze(code, "composables/useAddTodo.ts", "composable")
     hooks_off = code.replace("  onSuccess", "  // onSuccess").replace("  onError", "  // onError")
     alone = analyze(hooks_off, "composables/useAddTodo.ts", "composable")
-    assert facts.metrics["typed_params"] == alone.metrics["typed_params"] > 0.5  # `todo`, `err`: from useMutation
+    # `todo`, `err` (and `title`): members of the options, typed through useMutation like any inline callback
+    assert facts.metrics["typed_params"] == alone.metrics["typed_params"]
+    # any member of the options object, not only `on*` hooks: `getKey(event)` is typed by defineCachedEventHandler
+    cached = "export default defineCachedEventHandler(() => load(), {\n  getKey(event) { return event.path },\n})\n"
+    assert analyze(cached, "server/api/feed.get.ts", "server route").metrics["typed_params"] == 0.5  # none counted
     store = "export const useCart = defineStore('cart', {\n  actions: {\n  add(item) { this.list.push(item) },\n  }\n})"
     assert analyze(store, "stores/cart.ts", "store").metrics["typed_params"] < 0.5  # an action's is not
 
@@ -626,6 +630,9 @@ def test_a_server_route_that_uses_the_clients_input_unchecked():
         "const input = await readBody(event)\n  const body = NoteSchema.safeParse(input)",
         "const { title } = await readBody<{ title?: unknown }>(event)\n"
         "  if (typeof title !== 'string') throw createError({ statusCode: 400 })\n  const body = { title }",
+        # checked by hand: a condition on the input whose branch refuses it
+        "const { feed = 'news' } = getQuery(event)\n"
+        "  if (!FEEDS.includes(feed)) {\n    throw createError({ statusCode: 422 })\n  }\n  const body = { feed }",
     )
     for read in checked:
         facts = analyze(handler.format(read=read), "server/api/notes.post.ts", "server route")
@@ -718,6 +725,11 @@ def test_reading_the_request_being_answered_is_not_a_sequential_request():
         "readValidatedBody(event, schema.parse)", "$fetch('/api/settings')"
     )
     assert analyze(two, "server/api/notes.post.ts", "server route").metrics["sequential_awaits"] == -1.0
+    # the app's own checks that take the event read the same request, in order on purpose
+    own = handler.replace("requireUserSession(event)", "requireAuthUser(event)").replace(
+        "readValidatedBody(event, schema.parse)", "validateBody(event, NoteSchema)"
+    )
+    assert analyze(own, "server/api/notes.post.ts", "server route").metrics["sequential_awaits"] == 0
 
 
 # --- designSystem -------------------------------------------------------------------------------
@@ -732,6 +744,10 @@ def test_inline_styles_raw_colours_clicks_on_divs_and_images_without_alt():
     lines = {f.text: f.lines for f in facts.findings}
     assert lines["click handler on a non-interactive element"] == [6]
     assert lines["image without `alt`"] == [7]
+    # any static element, with any modifier; a role makes it a widget
+    heads = '<h3 @click.self="open">City</h3>\n<ul v-on:click="open" />\n<h4 role="button" @click="open">Make</h4>'
+    facts = analyze(vue("const open = () => {}", heads), "components/A.vue", "component")
+    assert next(f for f in facts.findings if f.key == "a11y").lines == [6, 7]
 
 
 # --- robustness ---------------------------------------------------------------------------------
@@ -805,3 +821,44 @@ def test_querying_the_dom_by_hand_in_a_component_is_a_weakness():
     script = "function buy() {\n  document.getElementById('buy').style.display = 'none'\n}"
     facts = analyze(vue(script, '<button id="buy" @click="buy">Buy</button>'), "components/Buy.vue", "component")
     assert "dom_access" in keys(facts, False)
+
+
+def test_a_parameter_with_a_literal_default_is_typed_by_inference():
+    code = (
+        "export function page(n = 1, label = 'all', flag = false, rows = [], opts) {\n"
+        "  return [n, label, flag, rows, opts]\n}\n"
+    )
+    facts = analyze(code, "utils/page.ts", "util")
+    # n, label and flag are inferred (string, number, boolean); `rows = []` and `opts` are not
+    assert facts.metrics["typed_params"] == round((3 + 1) / (5 + 2), 4)
+
+
+def test_commented_out_markup_and_code_outside_the_blocks_are_dead_code_not_explanation():
+    old = "  <!-- <span>{{ old }}</span> -->\n"
+    template = f"<div>\n  <!-- the cart's total -->\n  <span>{{{{ total }}}}</span>\n{old}</div>"
+    facts = analyze(vue("const total = 1", template), "components/A.vue", "component")
+    assert next(f for f in facts.findings if f.key == "commented_code" and not f.good).lines == [9]
+    clean = analyze(vue("const total = 1", template.replace(old, "")), "components/A.vue", "component")
+    assert clean.metrics["commented_code"] == 0 and clean.metrics["comments"] >= facts.metrics["comments"]
+    leftover = "\n<!-- <div>{{ old }}</div> -->\n\nconst leftover = computed(() => 2)\n"
+    stray = vue("const total = 1", "<div />") + leftover
+    facts = analyze(stray, "components/A.vue", "component")
+    texts = {f.text: f.lines for f in facts.findings if f.key == "commented_code"}
+    assert texts["commented-out code"] == [9]
+    assert texts["code outside the `<script>` and `<template>` blocks, which Vue ignores"] == [11]
+    assert facts.metrics["commented_code"] < clean.metrics["commented_code"]
+
+
+def test_an_error_thrown_in_a_browser_event_handler_reaches_no_one():
+    script = (
+        "const city = ref('')\nconst apply = () => {\n  if (!city.value) throw createError({ statusCode: 400 })\n"
+        "  navigateTo(`/city/${city.value}`)\n}"
+    )
+    handler = analyze(vue(script, '<button @click="apply">Apply</button>'), "components/A.vue", "component")
+    assert handler.metrics["error_surfaced"] == 0  # Nuxt: not fatal in the browser, so no error page
+    fatal = script.replace("statusCode: 400", "statusCode: 400, fatal: true")
+    shown = analyze(vue(fatal, '<button @click="apply">Apply</button>'), "components/A.vue", "component")
+    assert shown.metrics["error_surfaced"] == 1.0
+    setup = "const { data } = await useFetch('/api/car')\nif (!data.value) throw createError({ statusCode: 404 })"
+    page = analyze(vue(setup, "<p>{{ data }}</p>"), "pages/car.vue", "page")
+    assert page.metrics["error_surfaced"] == 1.0  # thrown in setup: Nuxt's error page shows it

@@ -52,7 +52,13 @@ _MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
 #: Calls that show an error to the user or hand it to Nuxt's error page.
 _ERROR_SURFACES = frozenset({"createError", "showError", "throw"})
 _CONSOLE = frozenset({"console"})
-_NON_INTERACTIVE = frozenset({"div", "span", "li", "td", "tr", "p", "section", "article", "img", "i", "label"})
+_NON_INTERACTIVE = frozenset(
+    {"div", "span", "li", "td", "tr", "th", "p", "section", "article", "img", "i", "label", "ul", "ol", "dl", "dt"}
+    | {"dd", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "nav", "main", "aside", "figure", "strong"}
+    | {"em", "b", "small", "table", "tbody", "thead", "svg"}
+)
+#: Template event bindings (`@click="onSave"`, `v-on:submit="save($event)"`): the handler's name.
+_HANDLER_NAME = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*(?:\(|$)")
 _SECRET_NAME = re.compile(r"(api[_-]?key|secret|token|passw(or)?d|private[_-]?key|client[_-]?secret)", re.I)
 _SECRET_VALUE = re.compile(r"^(sk_(live|test)_|AIza|ghp_|xox[bp]-|AKIA)[A-Za-z0-9_\-]{8,}")
 _HOSTS = ("http://", "https://", "localhost:")
@@ -305,6 +311,7 @@ class _Acc:
     module_state_lines: list[int] = field(default_factory=list)
     console_lines: list[int] = field(default_factory=list)
     commented_code_lines: list[int] = field(default_factory=list)
+    stray_lines: list[int] = field(default_factory=list)  # .vue: text outside the blocks
     var_lines: list[int] = field(default_factory=list)
     loose_eq_lines: list[int] = field(default_factory=list)
     dom_lines: list[int] = field(default_factory=list)
@@ -336,6 +343,8 @@ class _Acc:
     click_lines: list[int] = field(default_factory=list)
     img_alt_lines: list[int] = field(default_factory=list)
     template_identifiers: set[str] = field(default_factory=set)
+    event_handlers: set[str] = field(default_factory=set)  # .vue: functions the template binds to events
+    thrown_in: dict[int, str] = field(default_factory=dict)  # .vue: line of a non-fatal throw -> its function
     template_complex_conditions: int = 0
 
 
@@ -392,6 +401,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         elif t == "throw_statement":
             acc.surfaced_lines.append(line)
             acc.fallible += 1
+            if acc.vue and "fatal: true" not in _t(node):
+                acc.thrown_in[line] = _function_name(node)
         elif t == "variable_declaration" and _t(node).startswith("var "):
             acc.var_lines.append(line)
         elif t == "binary_expression" and _op(node) in ("==", "!="):
@@ -498,6 +509,19 @@ def _is_commented_code(comment: str, lang: str) -> bool:
     )
 
 
+def _function_name(node: Any) -> str:
+    """The name of the function ``node`` is in (``function save()`` or ``const save = () =>``); "" at the top."""
+    p = node.parent
+    while p is not None and p.type not in FUNCTION_TYPES:
+        p = p.parent
+    if p is None:
+        return ""
+    name = p.child_by_field_name("name")
+    if name is None and p.parent is not None and p.parent.type == "variable_declarator":
+        name = p.parent.child_by_field_name("name")
+    return _t(name) if name is not None else ""
+
+
 def _first_fn(node: Any) -> Any:
     for n in walk(node):
         if n.type in FUNCTION_TYPES:
@@ -551,24 +575,17 @@ def _indentation(script: Script, src_lines: list[str], acc: _Acc) -> None:
                 acc.indent_ok += 1
 
 
-_HOOK_NAME = re.compile(r"^on[A-Z]")
-
-
 def _is_library_hook(fn: Any) -> bool:
-    """`onSuccess(todo) {}` / `onResponseError: (ctx) => {}` in options passed to a call: the library types it."""
-    key, holder = None, fn.parent
-    if fn.type == "method_definition":
-        key = fn.child_by_field_name("name")
-    elif holder is not None and holder.type == "pair":
-        key, holder = holder.child_by_field_name("key"), holder.parent
-    return (
-        key is not None
-        and _HOOK_NAME.match(_t(key)) is not None
-        and holder is not None
-        and holder.type == "object"
-        and holder.parent is not None
-        and holder.parent.type == "arguments"
-    )
+    """`onSuccess(todo) {}`, `getKey(event) {}` or `onResponseError: (ctx) => {}` in the options passed to a call:
+    the called function's signature types it (TypeScript types an object literal's members from the parameter
+    it is passed as). A store's `actions: { add(item) {} }` sits one object deeper and is not counted here."""
+    holder = fn.parent
+    if fn.type != "method_definition":
+        if holder is None or holder.type != "pair":
+            return False
+        holder = holder.parent
+    options = holder if holder is not None and holder.type == "object" else None
+    return options is not None and options.parent is not None and options.parent.type == "arguments"
 
 
 def _unchecked_assertion(node: Any) -> bool:
@@ -586,6 +603,16 @@ def _unchecked_assertion(node: Any) -> bool:
         return False
     inner = node.named_children[0] if node.type == "as_expression" else None
     return not (inner is not None and inner.type == "as_expression" and _t(inner.named_children[-1]) == "unknown")
+
+
+#: Default values whose type TypeScript infers exactly (``page = '1'`` is a ``string``; ``x = []`` or ``{}`` is not).
+_LITERAL_DEFAULTS = frozenset({"string", "template_string", "number", "true", "false"})
+
+
+def _literal_default(param: Any) -> bool:
+    """An unannotated parameter whose default is a literal: typed by inference, as ``noImplicitAny`` sees it."""
+    value = param.child_by_field_name("value")
+    return value is not None and value.type in _LITERAL_DEFAULTS
 
 
 def _bare_any(node: Any) -> Any | None:
@@ -612,7 +639,7 @@ def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
             bare_any = _bare_any(annotation)
             if bare_any is not None:  # `(e: any)` is as loose as `(e)`: one untyped parameter, not also an `any`
                 acc.counted_any.add(bare_any.start_byte)
-            elif annotation is not None:
+            elif annotation is not None or _literal_default(p):
                 acc.params_typed += 1
             name = p.child_by_field_name("pattern") or (p if p.type == "identifier" else None)
             if name is not None and name.type == "identifier":
@@ -1100,7 +1127,20 @@ def _input_checked(script: Script, read: Any) -> bool:
             arg = n.child_by_field_name("argument")
             if arg is not None and _t(arg).split(".")[0] in names:
                 return True
+        if n.type == "if_statement" and _guards_with_throw(n, names):
+            return True
     return False
+
+
+def _guards_with_throw(stmt: Any, names: list[str]) -> bool:
+    """``if (!validFeeds.includes(feed) || Number.isNaN(page)) throw createError(...)``: a check by hand that
+    refuses input it does not accept (the condition reads one of ``names``, the branch throws)."""
+    cond = stmt.child_by_field_name("condition")
+    then = stmt.child_by_field_name("consequence")
+    if cond is None or then is None:
+        return False
+    reads = any(n.type in ("identifier", "shorthand_property_identifier") and _t(n) in names for n in walk(cond))
+    return reads and any(n.type == "throw_statement" for n in walk(then))
 
 
 def _loads_data(script: Script, hook: Any) -> bool:
@@ -1148,15 +1188,23 @@ def _sequential_awaits(script: Script, block: Any, acc: _Acc) -> None:
 
 
 def _reads_event(stmt: Any) -> bool:
-    """``await readBody(event)``, ``await requireUserSession(event)``: reading the request being answered, which
-    nothing gains from running alongside another await (it is not a request to another service)."""
+    """``await readBody(event)``, ``await requireUserSession(event)``, ``await requireAuthUser(event)``: reading
+    or checking the request being answered (h3's helpers, or the app's own that take the ``event``), which runs
+    in order on purpose (no body is read before the session is checked) and is not a request to another service."""
     return any(
         n.type == "await_expression"
         and n.named_children
         and n.named_children[0].type == "call_expression"
-        and _callee_name(n.named_children[0]) in _H3_READERS
+        and (_callee_name(n.named_children[0]) in _H3_READERS or _first_arg_is_event(n.named_children[0]))
         for n in walk(stmt)
     )
+
+
+def _first_arg_is_event(call: Any) -> bool:
+    """Whether a call's first argument is the server handler's ``event``."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    return first is not None and first.type == "identifier" and _t(first) == "event"
 
 
 def _loads_module(stmt: Any) -> bool:
@@ -1209,10 +1257,22 @@ def _attrs(start_tag: Any) -> dict[str, tuple[str, Any]]:
 _MUSTACHE_ID = re.compile(r"[A-Za-z_$][\w$]*")
 
 
+_MARKUP_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
+
+
+def _is_commented_markup(comment: str) -> bool:
+    """``<!-- <div class="card">...</div> -->``: markup commented out, not a note on what the markup is for."""
+    body = comment.strip().removeprefix("<!--").removesuffix("-->").strip()
+    return body.startswith("<") and _MARKUP_TAG.match(body) is not None
+
+
 def _template_facts(template: Any, acc: _Acc) -> None:
     for node in walk(template):
         if node.type == "comment":  # `<!-- Only logo -->`: what a section of the markup is for
-            acc.comment_lines += int(node.end_point[0] - node.start_point[0]) + 1
+            if _is_commented_markup(_t(node)):
+                acc.commented_code_lines.append(int(node.start_point[0]) + 1)
+            else:
+                acc.comment_lines += int(node.end_point[0] - node.start_point[0]) + 1
             continue
         if node.type == "text":
             text = _t(node)
@@ -1251,7 +1311,10 @@ def _template_facts(template: Any, acc: _Acc) -> None:
             if key in attrs and _COLOR.search(attrs[key][0]):
                 acc.raw_color_lines.append(line)
                 break
-        clicks = any(k in attrs for k in ("@click", "v-on:click", "@click.prevent", "@click.stop"))
+        clicks = any(k.split(".")[0] in ("@click", "v-on:click") for k in attrs)
+        for key, (value, _) in attrs.items():
+            if key.startswith(("@", "v-on:")) and (handler := _HANDLER_NAME.match(value)):
+                acc.event_handlers.add(handler.group(1))
         if tag.lower() in _NON_INTERACTIVE and clicks and "role" not in attrs and ":role" not in attrs:
             acc.click_lines.append(line)
         is_img = tag.lower() in ("img", "nuxtimg", "nuxt-img", "nuxtpicture")
@@ -1324,7 +1387,19 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
         _script_facts(script, acc, module_file)
     if parsed.template is not None:
         _template_facts(parsed.template, acc)
+    _outside_facts(parsed, acc)
     return _summarize(parsed, acc)
+
+
+def _outside_facts(parsed: Parsed, acc: _Acc) -> None:
+    """A .vue file's markup commented out, and code left outside its blocks (which Vue ignores): dead code."""
+    for node in parsed.outside:
+        line = int(node.start_point[0]) + 1
+        if node.type == "comment":
+            if _is_commented_markup(_t(node)):
+                acc.commented_code_lines.append(line)
+        elif text := _t(node).strip():
+            acc.stray_lines.append(line + _t(node)[: _t(node).index(text)].count("\n"))
 
 
 #: Cognitive complexity a function may have before it counts against the file: S3776's default.
@@ -1394,12 +1469,20 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             f"{complex_cond} conditions chain three or more `&&`/`||` operands",
         )
     m["console_logs"] = -_log1p(len(acc.console_lines))
-    m["commented_code"] = -_log1p(len(acc.commented_code_lines))
+    m["commented_code"] = -_log1p(len(acc.commented_code_lines) + len(acc.stray_lines))
     m["legacy_syntax"] = -_log1p(len(acc.var_lines) + len(acc.loose_eq_lines))
     if acc.console_lines:
         add("structure", "console_logs", False, "debug output left in (`console.log`)", acc.console_lines)
     if acc.commented_code_lines:
         add("structure", "commented_code", False, "commented-out code", acc.commented_code_lines)
+    if acc.stray_lines:
+        add(
+            "structure",
+            "commented_code",
+            False,
+            "code outside the `<script>` and `<template>` blocks, which Vue ignores",
+            acc.stray_lines,
+        )
     if acc.var_lines:
         add("structure", "legacy_syntax", False, "`var` declarations", acc.var_lines)
     if acc.loose_eq_lines:
@@ -1540,6 +1623,8 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["empty_catch"] = -float(len(acc.empty_catch_lines))
     m["log_only_catch"] = -float(len(acc.log_catch_lines))
     m["error_leak"] = -_log1p(len(acc.error_leak_lines))
+    # Nuxt: an error thrown in a browser event handler is not fatal, so no error page shows it (nor anything else)
+    acc.surfaced_lines = [ln for ln in acc.surfaced_lines if acc.thrown_in.get(ln, "") not in acc.event_handlers]
     surfaced = bool(acc.surfaced_lines or error_read or (acc.template_identifiers & {"error", "err", "errorMessage"}))
     m["error_surfaced"] = 1.0 if surfaced else 0.0
     if unhandled:

@@ -72,6 +72,7 @@ class Parsed:
     scripts: list[Script] = field(default_factory=list)
     template: Any = None  # the <template> element of a .vue file (HTML tree)
     template_source: bytes = b""
+    outside: list[Any] = field(default_factory=list)  # a .vue file's comments and text outside its blocks
     partial: bool = False
     problems: list[str] = field(default_factory=list)
     lines: int = 0
@@ -148,6 +149,8 @@ def _parse_vue(data: bytes, path: str) -> Parsed:
     root = tree.root_node
     found_block = False
     for el in root.named_children:
+        if el.type in ("comment", "text"):
+            out.outside.append(el)
         if el.type in ("script_element", "style_element", "element"):
             start = next((c for c in el.named_children if c.type in ("start_tag", "self_closing_tag")), None)
             if start is None:
