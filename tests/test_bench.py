@@ -171,3 +171,26 @@ def test_the_bench_hybrid_judge_reads_every_file_with_the_model_whatever_the_sca
     assert answers and all(0.0 <= v <= 1.0 for v in answers.values()) and seconds > 0
     assert judge.has("components/AppFooter.vue", footer)  # cached for the next report
     assert any(f.name.startswith("answers-") for f in (tmp_path / "bench").iterdir())
+
+
+def test_a_known_project_whose_copy_lacks_a_large_blob_is_still_laid_out_from_its_sources(tmp_path):
+    from bestcase_core.bench.suites import known_workspace
+
+    work = tmp_path / "acme+shop"
+    (work / "app" / "pages").mkdir(parents=True)
+    (work / "app" / "pages" / "index.vue").write_text("<template><p>hi</p></template>\n")
+    (work / "package.json").write_text('{"dependencies": {"nuxt": "^3.0.0"}}\n')
+    (work / "model.bin").write_bytes(b"\0binary weights\0" * 64)
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "first")
+    sha = _git(work, "rev-parse", "HEAD")
+    blob = _git(work, "rev-parse", "HEAD:model.bin")
+    (work / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # as a snapshot without its largest files
+    groups = tmp_path / "groups.tsv"
+    groups.write_text(f"repo\tcommit\tgroup\tsubdir\treviewer_picks\treason\nacme/shop\t{sha}\tweak\t.\t-\tx\n")
+    dest = tmp_path / "ws"
+    known_workspace(dest, tmp_path, groups)
+    project = dest / "weak" / "acme+shop"
+    assert (project / "app" / "pages" / "index.vue").read_text().startswith("<template>")
+    assert (project / "package.json").exists() and not (project / "model.bin").exists()

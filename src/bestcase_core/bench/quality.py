@@ -318,14 +318,23 @@ class ProjectResult:
 
 
 def known_groups(
-    judge: Judge, settings: Settings, dest: Path, repos: Path | None, max_files: int, log: Any = print
+    judge: Judge,
+    settings: Settings,
+    dest: Path,
+    repos: Path | None,
+    max_files: int,
+    log: Any = print,
+    tsv: Path | None = None,
 ) -> list[ProjectResult]:
-    """Each known project scanned as the scan does it (discovery, selection, the judge, the exemplar rule)."""
+    """Each known project scanned as the scan does it (discovery, selection, the judge, the exemplar rule).
+
+    ``tsv`` lists the projects (default: the bundled ``known_groups.tsv``).
+    """
     from ..discovery import find_projects, select_files, walk_files
     from ..judge import is_exemplar, teaching_value
-    from .suites import known_workspace
+    from .suites import KNOWN_GROUPS_TSV, known_workspace
 
-    known = {p.folder: p for p in known_workspace(dest, repos)}
+    known = {p.folder: p for p in known_workspace(dest, repos, tsv or KNOWN_GROUPS_TSV)}
     out = []
     for project in find_projects(dest).projects:
         meta = known.get(project.name)

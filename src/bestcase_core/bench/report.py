@@ -72,13 +72,15 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
             text += f"\n\nNatural pairs {r.judge} got wrong: " + "; ".join(missed) + "."
     if not ns.no_known:
         known: dict[str, list[Any]] = {}
+        known_tsv = getattr(ns, "known_tsv", None)
+        known_dest = work / ("known" if known_tsv is None else f"known-{known_tsv.stem}")
         for j in judges:
             if j.name.startswith("seed"):
                 continue
             if ns.cached_only and not isinstance(j, StaticJudge):
                 continue  # a model judge on the known groups needs its answers for every file
             log(f"known groups: {j.name} ...")
-            known[j.name] = known_groups(j, settings, work / "known", ns.repos, ns.known_max_files, log)
+            known[j.name] = known_groups(j, settings, known_dest, ns.repos, ns.known_max_files, log, known_tsv)
         text += "\n\n" + render_known(known, ns.known_max_files, settings.exemplar_threshold)
     print(text)
     write_section(ns.doc, "quality", text + "\n", HEADER)

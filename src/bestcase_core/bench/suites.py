@@ -239,9 +239,35 @@ def known_workspace(dest: Path, repos: Path | None, tsv: Path = KNOWN_GROUPS_TSV
         proc = subprocess.run(
             ["git", _git_dir_arg(git_dir), "archive", "--format=tar", spec], capture_output=True, timeout=300
         )
-        if proc.returncode != 0:
-            raise FetchError(f"git archive {p.repo}@{p.commit[:8]} failed: {proc.stderr.decode()[-200:]}")
-        with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tf:
-            tf.extractall(target, filter="data")
+        if proc.returncode == 0:
+            with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tf:
+                tf.extractall(target, filter="data")
+        else:  # a shallow or partial copy may lack some blobs (large binaries): take the text files it has
+            _extract_readable(git_dir, spec, target, f"{p.repo}@{p.commit[:8]}: {proc.stderr.decode()[-200:]}")
         (target / ".complete").write_text(p.commit)
     return projects
+
+
+#: What a known project needs to be scanned: its sources, and the manifests that mark a Nuxt app.
+_KNOWN_SUFFIXES = (".vue", ".ts", ".tsx", ".js", ".mjs", ".cjs", ".json")
+
+
+def _extract_readable(git_dir: Path, spec: str, target: Path, why: str) -> None:
+    """Each source file of ``spec`` (``commit`` or ``commit:subdir``) that the repository holds, one by one."""
+    proc = subprocess.run(
+        ["git", _git_dir_arg(git_dir), "ls-tree", "-r", "-z", "--name-only", spec], capture_output=True, timeout=120
+    )
+    if proc.returncode != 0:
+        raise FetchError(f"cannot read the tree of {why}")
+    for rel in proc.stdout.decode("utf-8", "replace").split("\0"):
+        if not rel.endswith(_KNOWN_SUFFIXES) or rel.startswith("/") or ".." in rel.split("/"):
+            continue
+        blob = subprocess.run(
+            ["git", _git_dir_arg(git_dir), "cat-file", "blob", f"{spec}/{rel}" if ":" in spec else f"{spec}:{rel}"],
+            capture_output=True,
+            timeout=60,
+        )
+        if blob.returncode == 0:
+            out = target / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(blob.stdout)

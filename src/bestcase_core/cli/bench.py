@@ -84,6 +84,12 @@ def add(sub: Any) -> None:
         "repo, commit, path, before_path, kind, reason) instead of the bundled ones, such as your team's history",
     )
     p.add_argument(
+        "--known-tsv",
+        type=Path,
+        help="quality: known-group projects from this TSV (the columns of bench/data/known_groups.tsv: repo, "
+        "commit, group, subdir, reviewer_picks, reason) instead of the bundled ones, such as your team's projects",
+    )
+    p.add_argument(
         "--cached-only",
         action="store_true",
         help="quality, fit: only pairs and files whose model answers are cached (no model run)",
