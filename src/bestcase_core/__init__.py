@@ -56,6 +56,9 @@ _LAZY: dict[str, str] = {
     "GpuReport": "gpu_monitor",
     "GpuSampler": "gpu_monitor",
     "gpu_snapshot": "gpu_monitor",
+    "Practice": "practices",
+    "find_practices": "practices",
+    "project_score": "practices",
     "Engine": "engine",
     "Scorer": "scorer",
     "make_plan": "offload",
@@ -145,6 +148,7 @@ if TYPE_CHECKING:
     from .index import ScanIndex, last_scan
     from .judge import Reasons, is_exemplar, teaching_value
     from .offload import OffloadPlan, make_plan, plan_offload
+    from .practices import Practice, find_practices, project_score
     from .ray_scan import RayOptions, run_ray_scan
     from .record import (
         SCHEMA_VERSION,

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .clock import iso_ms
 from .judge import Reasons
+from .practices import Practice
 
 __all__ = [
     "SCAN_CATEGORY",
@@ -117,7 +118,13 @@ class Patterns(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     source: str | None = Field(None, description="'save_bestcase' for a record saved by hand")
-    projectScore: float | None = None
+    projectScore: float | None = Field(
+        None, description="the files' mean score, with a tenth given to the practices found (see codeScore)"
+    )
+    codeScore: float | None = Field(None, description="the mean of the files' scores")
+    practices: list[Practice] = Field(
+        default_factory=list, description="lint, typecheck, tests, ci, updates: found or not, and where"
+    )
     tier: str | None = None
     grade: str | None = None
     model: str | None = None
@@ -136,7 +143,7 @@ class Patterns(BaseModel):
         """Version 0 (and the seed) never checked these lists: entries that are not objects are left out."""
         if isinstance(data, dict):
             data = dict(data)
-            for key in ("fileScores", "exemplars", "failed"):
+            for key in ("fileScores", "exemplars", "failed", "practices"):
                 value = data.get(key)
                 if value is None:
                     data.pop(key, None)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .index import ScanIndex
+from .practices import project_score
 from .rubric import EXEMPLAR_THRESHOLD, tier
 from .store import BestCaseStorage, atomic_write
 
@@ -70,7 +71,9 @@ def render_report(
         if not files and not failures:
             continue
         scores = [f.score.overall for f in files]
-        score = round(sum(scores) / len(scores), 1) if scores else 0.0
+        record = latest.get(name)
+        practices = record.patterns.practices if record is not None and record.patterns.practices else None
+        score = project_score(scores, practices) if scores else 0.0
         t = tier(score)
         exemplars = sorted(
             (f.score for f in files if f.score.exemplar_at(threshold)),
@@ -81,13 +84,14 @@ def render_report(
             f"</td><td class='num'>{score}</td><td class='num'>{len(files)}</td><td class='num'>{len(exemplars)}</td>"
             f"<td class='num'>{len(failures)}</td></tr>"
         )
-        record = latest.get(name)
         contents = {f.path: f.content for f in record.files} if record else {}
         body = [
             f"<section class='project' id='p-{escape(name)}'><h2><span class='tier tier-{t}'>{t}</span> "
             f"{escape(name)} <span class='muted'>score {score}, {len(files)} files</span></h2>",
             _histogram(scores),
         ]
+        if practices:
+            body.append("<p class='muted'>Practices: " + "; ".join(escape(p.render()) for p in practices) + "</p>")
         if exemplars:
             body.append("<h3>Exemplars</h3>")
         for s in exemplars:

@@ -40,6 +40,8 @@ from .fetch import resolve_model
 from .gpu_monitor import GpuReport, GpuSampler, layers_offloaded
 from .index import ScanIndex
 from .judge import TEACHING_MIN
+from .practices import Practice, practices_of
+from .practices import project_score as score_project
 from .record import (
     SCAN_CATEGORY,
     Exemplar,
@@ -478,10 +480,15 @@ def _close_project(
     kept = [f.rel for f in pp.selected if f.rel not in {x.path for x in pp.failed}]
     removed = index.mark_seen(pp.project.name, str(pp.project.path), kept)
     latest = store.latest(pp.project.name, SCAN_CATEGORY)
-    stale = latest is None or latest.patterns.exemplarThreshold != settings.exemplar_threshold
+    practices = practices_of(pp.project)
+    stale = (
+        latest is None
+        or latest.patterns.exemplarThreshold != settings.exemplar_threshold
+        or latest.patterns.practices != practices
+    )
     if pp.work or removed or stale:
         try:
-            path = _write_record(store, index, pp.project, settings, pp.contents)
+            path = _write_record(store, index, pp.project, settings, pp.contents, practices)
         except StorageError:
             raise
         except BestcaseError as exc:  # one project's record must not cost the others theirs
@@ -502,13 +509,15 @@ def build_record(
     settings: Settings,
     read: Callable[[str], str | None],
     ms: int,
+    practices: list[Practice] | None = None,
 ) -> ProjectRecord | None:
-    """The seed-compatible record of one project from its active index rows."""
+    """The seed-compatible record of one project from its active index rows (and its practices, if read)."""
     if not files:
         return None
     scores = [f.score for f in files]
     sha = {f.score.path: getattr(f, "sha256", None) for f in files}
-    project_score = round(sum(s.overall for s in scores) / len(scores), 1)
+    code_score = round(sum(s.overall for s in scores) / len(scores), 1)
+    project_score = score_project([s.overall for s in scores], practices)
     exemplars = sorted((s for s in scores if s.exemplar_at(settings.exemplar_threshold)), key=lambda s: -s.overall)
     dims: dict[str, list[float]] = {}
     for s in scores:
@@ -524,6 +533,8 @@ def build_record(
     t = tier(project_score)
     patterns = Patterns(
         projectScore=project_score,
+        codeScore=code_score,
+        practices=practices or [],
         tier=t,
         grade=grade(project_score),
         model=scores[0].model,
@@ -588,6 +599,7 @@ def _write_record(
     project: Project,
     settings: Settings,
     contents: dict[str, tuple[str, bytes]],
+    practices: list[Practice] | None = None,
 ) -> Path | None:
     files = index.active_files(project.name)
     sha = {f.path: f.sha256 for f in files}
@@ -609,7 +621,7 @@ def _write_record(
     failures = index.failures(project.name)
 
     def make(stamp: int) -> ProjectRecord:
-        record = build_record(project, files, failures, settings, read, stamp)
+        record = build_record(project, files, failures, settings, read, stamp, practices)
         assert record is not None  # only None without files
         return record
 
