@@ -862,3 +862,91 @@ def test_an_error_thrown_in_a_browser_event_handler_reaches_no_one():
     setup = "const { data } = await useFetch('/api/car')\nif (!data.value) throw createError({ statusCode: 404 })"
     page = analyze(vue(setup, "<p>{{ data }}</p>"), "pages/car.vue", "page")
     assert page.metrics["error_surfaced"] == 1.0  # thrown in setup: Nuxt's error page shows it
+
+
+# --- rubric r13: defects a server route can have ----------------------------------------------
+
+_ROUTE = (
+    "export default defineEventHandler(async (event) => {\n"
+    "  try {\n"
+    "    const id = getRouterParam(event, 'id')\n"
+    "    if (!id) throw createError({ statusCode: 400, message: 'id missing' })\n"
+    "    return await removeVideo(id)\n"
+    "  } catch (error) {\n"
+    "    console.error(error)\n"
+    "    throw createError({ statusCode: 500, message: 'Could not remove the video' })\n"
+    "  }\n"
+    "})\n"
+)
+
+
+def test_a_4xx_caught_by_its_own_catch_and_sent_as_a_500_is_a_lost_status():
+    facts = analyze(_ROUTE, "server/api/videos/[id].delete.ts", "server")
+    lost = next(f for f in facts.findings if f.key == "status_lost")
+    assert lost.lines == [4] and not lost.good and facts.metrics["status_lost"] < 0
+    # a catch that passes HTTP errors on keeps the 400
+    kept = _ROUTE.replace("    console.error(error)\n", "    if (isError(error)) throw error\n")
+    assert analyze(kept, "server/api/videos/[id].delete.ts", "server").metrics["status_lost"] == 0
+    # a catch that forwards the caught status keeps it too (and is an error leak only if it sends the text)
+    forwarded = _ROUTE.replace("statusCode: 500,", "statusCode: error.statusCode || 500,")
+    assert analyze(forwarded, "server/api/videos/[id].delete.ts", "server").metrics["status_lost"] == 0
+    # no 4xx inside the try: nothing is lost
+    plain = _ROUTE.replace("    if (!id) throw createError({ statusCode: 400, message: 'id missing' })\n", "")
+    assert analyze(plain, "server/api/videos/[id].delete.ts", "server").metrics["status_lost"] == 0
+
+
+def test_a_lambda_style_status_object_returned_by_a_handler_is_a_lost_status():
+    handler = (
+        "export default defineEventHandler(async (event) => {\n"
+        "  if (event.method !== 'GET') {\n"
+        "    return { statusCode: 405, body: JSON.stringify({ error: 'Method Not Allowed' }) }\n"
+        "  }\n"
+        "  return await listPoints()\n"
+        "})\n"
+    )
+    facts = analyze(handler, "server/api/points.ts", "server")
+    assert next(f for f in facts.findings if f.key == "status_lost").lines == [3]
+    ok = handler.replace(
+        "return { statusCode: 405, body: JSON.stringify({ error: 'Method Not Allowed' }) }",
+        "throw createError({ statusCode: 405, statusMessage: 'Method Not Allowed' })",
+    )
+    assert analyze(ok, "server/api/points.ts", "server").metrics["status_lost"] == 0
+    # in the app, an object with these keys is just data
+    assert analyze(handler, "utils/points.ts", "util").metrics["status_lost"] == 0
+
+
+def test_a_secret_that_falls_back_to_a_literal_is_a_secret_in_the_source():
+    code = (
+        "const SECRET_KEY = process.env.JWT_SECRET || 'your_secret_key'\n"
+        "const BASE = process.env.API_BASE || 'http://localhost:3000'\n"
+        "const config = { token: process.env.TOKEN ?? 'dev-token-1234' }\n"
+        "export const sign = (id: string) => jwt.sign({ id }, SECRET_KEY, config)\n"
+    )
+    facts = analyze(code, "server/utils/jwt.ts", "util")
+    assert next(f for f in facts.findings if f.key == "secrets").lines == [1, 3]
+    safe = "const SECRET_KEY = useRuntimeConfig().jwtSecret\nexport const key = () => SECRET_KEY\n"
+    assert analyze(safe, "server/utils/jwt.ts", "util").metrics["secrets"] == 0
+
+
+def test_a_5xx_that_falls_back_from_the_caught_status_still_leaks_its_message():
+    handler = (
+        "export default defineEventHandler(async (event) => {\n  try {\n    return await login(event)\n  }"
+        " catch (error: any) {\n"
+        "    throw createError({ statusCode: error.statusCode || 500, message: error.message || 'Error' })\n"
+        "  }\n})\n"
+    )
+    facts = analyze(handler, "server/api/auth/login.post.ts", "server")
+    assert next(f for f in facts.findings if f.key == "error_leak").lines == [5]
+
+
+def test_a_database_client_created_in_a_routes_file_and_not_in_a_shared_module():
+    route = (
+        "import { PrismaClient } from '@prisma/client'\n"
+        "const prisma = new PrismaClient()\n"
+        "export default defineEventHandler(() => prisma.course.findMany())\n"
+    )
+    facts = analyze(route, "server/api/courses.get.ts", "server")
+    assert next(f for f in facts.findings if f.key == "route_client").lines == [2]
+    assert "apiConnection" in facts.applies
+    shared = "import { PrismaClient } from '@prisma/client'\nexport const prisma = new PrismaClient()\n"
+    assert analyze(shared, "server/utils/prisma.ts", "util").metrics["route_client"] == 0

@@ -78,3 +78,32 @@ def test_dimension_scores_bend_towards_the_bounds_so_a_better_file_never_ties_at
     more = {**x, "comments": x["comments"] + 0.1}
     assert combine(more, dims, w)[0]["structure"] > combine(x, dims, w)[0]["structure"]
     assert combine(more, dims, w)[1] > combine(x, dims, w)[1]
+
+
+def test_a_file_with_a_defect_is_never_an_exemplar_and_scores_at_most_about_the_cap():
+    from bestcase_core.analysis import analyze
+    from bestcase_core.judge import DEFECT_CAP, applicable, defects, judge_facts, teaching_value, weights_for
+    from bestcase_core.roles import role_for_path
+
+    clean = (
+        "import { z } from 'zod'\n\n"
+        "const body = z.object({ title: z.string().min(1) })\n\n"
+        "/** Creates a todo for the signed-in user. */\n"
+        "export default defineEventHandler(async (event) => {\n"
+        "  const { user } = await requireUserSession(event)\n"
+        "  const { title } = await readValidatedBody(event, body.parse)\n"
+        "  return await useDrizzle().insert(tables.todos).values({ userId: user.id, title }).returning().get()\n"
+        "})\n"
+    )
+    leaky = clean.replace(
+        "/** Creates", "const API_KEY = process.env.TODO_API_KEY || 'sk-live-1234567890'\n\n/** Creates"
+    )
+    path = "server/api/todos/index.post.ts"
+    role = role_for_path(path)
+    _, w = weights_for("static", None)
+    good, bad = analyze(clean, path, role.value), analyze(leaky, path, role.value)
+    assert not defects(good) and [f.key for f in defects(bad)] == ["secrets"]
+    assert teaching_value(bad, role) == 0 < teaching_value(good, role)
+    good_score = judge_facts(good, applicable(good, role), None, w)[1]
+    bad_score = judge_facts(bad, applicable(bad, role), None, w)[1]
+    assert bad_score <= DEFECT_CAP + (100 - DEFECT_CAP) / 10 and bad_score < good_score

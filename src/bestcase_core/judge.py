@@ -71,10 +71,12 @@ FACT_DIMENSION: dict[str, str] = {
     "empty_catch": "errorHandling",
     "log_only_catch": "errorHandling",
     "error_leak": "errorHandling",
+    "status_lost": "errorHandling",
     "error_surfaced": "errorHandling",
     "raw_requests": "apiConnection",
     "hardcoded_urls": "apiConnection",
     "secrets": "apiConnection",
+    "route_client": "apiConnection",
     "setup_fetch": "apiConnection",
     "mounted_fetch": "apiConnection",
     "unchecked_input": "typeUsage",
@@ -225,6 +227,16 @@ def dimension_sums(x: dict[str, float], dims: tuple[str, ...], weights: dict[str
     return raw
 
 
+def judge_facts(
+    facts: FileFacts, dims: tuple[str, ...], answers: dict[str, float] | None, w: JudgeWeights
+) -> tuple[dict[str, float], float]:
+    """A file's dimension scores and overall score: :func:`combine`, then the defect cap (:data:`DEFECT_CAP`)."""
+    dimensions, overall = combine(features(facts, answers), dims, w)
+    if overall > DEFECT_CAP and defects(facts):
+        overall = round(DEFECT_CAP + (overall - DEFECT_CAP) / 10, 1)
+    return dimensions, overall
+
+
 def combine(x: dict[str, float], dims: tuple[str, ...], w: JudgeWeights) -> tuple[dict[str, float], float]:
     """Dimension scores (0-100) and the overall score from features ``x``.
 
@@ -287,12 +299,28 @@ TEACHING_LINES = 40
 TEACHING_MIN = 0.5
 
 
+#: Weaknesses that are defects, not matters of style: a secret in the source, a server error's text
+#: or a lost HTTP status sent to the client, a database pool per route, a mutated prop. A file
+#: showing one would teach the defect to whoever copies it.
+DEFECTS = frozenset({"secrets", "error_leak", "status_lost", "route_client", "props_mutated"})
+#: A file with a defect scores at most about this: above it, its score is squeezed tenfold (order kept,
+#: so of two files with defects the better still scores higher), as a code-quality rating is set by the
+#: worst issue found (SonarQube's reliability and security ratings).
+DEFECT_CAP = 70.0
+
+
+def defects(facts: FileFacts | None) -> list[Finding]:
+    """The file's findings that are defects (:data:`DEFECTS`)."""
+    return [f for f in facts.findings if not f.good and f.key in DEFECTS] if facts is not None else []
+
+
 def teaching_value(facts: FileFacts | None, role: Role) -> float:
     """0-1: how much a newcomer could learn from the file: its logic, the patterns it shows, its role.
 
-    A 10-line layout, a re-export or a config (``*.config.ts``) teaches little however clean it is.
+    A 10-line layout, a re-export or a config (``*.config.ts``) teaches little however clean it is,
+    and a file with a defect (:data:`DEFECTS`) teaches nothing worth copying: 0, never an exemplar.
     """
-    if facts is None:
+    if facts is None or defects(facts):
         return 0.0
     name = facts.path.rsplit("/", 1)[-1]
     if ".config." in name or name.startswith("config."):

@@ -41,10 +41,10 @@ from .judge import (
     JudgeKind,
     applicable,
     build_reasons,
-    combine,
     features,
     in_contention,
     is_exemplar,
+    judge_facts,
     teaching_value,
     weights_for,
 )
@@ -266,7 +266,7 @@ class Scorer:
         self, facts: Any, role: Any, dims: tuple[str, ...], answers: dict[str, float] | None
     ) -> tuple[dict[str, float], float, float, bool]:
         """Dimension scores, overall, teaching value and whether the file is an exemplar."""
-        dimensions, overall = combine(features(facts, answers), dims, self.weights)
+        dimensions, overall = judge_facts(facts, dims, answers, self.weights)
         teaching = teaching_value(facts, role)
         return dimensions, overall, teaching, is_exemplar(overall, teaching, self.exemplar_threshold)
 

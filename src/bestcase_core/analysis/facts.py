@@ -284,6 +284,9 @@ class _Acc:
     runtime_props: int = 0  # props declared with runtime validators (`defineProps({ a: String })`)
     loose_prop_lines: list[int] = field(default_factory=list)  # `type: Object`/`Array`/`Function`, no `PropType<>`
     error_leak_lines: list[int] = field(default_factory=list)  # a 5xx `createError` carrying `err.message`
+    swallowed_status_lines: list[int] = field(default_factory=list)  # a 4xx thrown in a `try` whose catch sends 500
+    lambda_response_lines: list[int] = field(default_factory=list)  # `return { statusCode, body }` from a handler
+    route_client_lines: list[int] = field(default_factory=list)  # `new PrismaClient()` in a route handler's file
     emits: str = ""
     emits_line: int = 0
     awaits_total: int = 0
@@ -291,6 +294,7 @@ class _Acc:
     swallowed_lines: list[int] = field(default_factory=list)  # awaits whose only catch drops the error
     unchecked_data_lines: list[int] = field(default_factory=list)  # awaited useFetch/useAsyncData, `error` unread
     server: bool = False  # a file under server/: h3 turns a thrown error into an HTTP error response
+    handler: bool = False  # a route handler's file (server/api, server/routes, server/middleware)
     vue: bool = False  # a .vue file: its `export default {...}` is the component's options
     handled_lines: list[int] = field(default_factory=list)
     empty_catch_lines: list[int] = field(default_factory=list)
@@ -396,6 +400,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.untyped_state_lines.append(line)
             if t == "call_expression":
                 _call_facts(script, node, acc)
+            elif acc.handler and _t(node.child_by_field_name("constructor") or node) in _DB_CLIENTS:
+                acc.route_client_lines.append(line)
         elif t == "catch_clause":
             _catch_facts(script, node, acc)
         elif t == "throw_statement":
@@ -405,6 +411,10 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.thrown_in[line] = _function_name(node)
         elif t == "variable_declaration" and _t(node).startswith("var "):
             acc.var_lines.append(line)
+        elif t == "binary_expression" and _op(node) in ("||", "??"):
+            _fallback_secret(script, node, acc)
+        elif t == "return_statement" and acc.server:
+            _lambda_response(script, node, acc)
         elif t == "binary_expression" and _op(node) in ("==", "!="):
             right = node.child_by_field_name("right")
             if right is None or _t(right) not in ("null", "undefined"):  # `x == null` is an accepted idiom
@@ -910,9 +920,112 @@ def _leaks_error(call: Any) -> bool:
         return False
     pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(first)}
     status = pairs.get("statusCode") or pairs.get("status")
-    if status is not None and not (status.type == "number" and _t(status).startswith("5")):
+    if status is not None and not _may_be_5xx(status):
         return False  # a 4xx message (validation, not found) is meant for the client
     return any(_error_text(pairs.get(key)) for key in ("message", "statusMessage", "statusText"))
+
+
+def _status_5xx(status: Any) -> bool:
+    """A literal 5xx status, or none (``createError`` defaults to 500)."""
+    return status is None or (status.type == "number" and _t(status).startswith("5"))
+
+
+def _may_be_5xx(status: Any) -> bool:
+    """A 5xx status, or one that falls back to it: ``err.statusCode || 500`` sends a database error's text as a 500."""
+    if _status_5xx(status):
+        return True
+    if status.type == "binary_expression" and _op(status) in ("||", "??"):
+        right = status.child_by_field_name("right")
+        return right is not None and _status_5xx(right)
+    return False
+
+
+def _http_status(call: Any) -> Any:
+    """The ``statusCode``/``status`` node of ``createError({...})``, None when it has none."""
+    first = _first_arg(call)
+    if first is None or first.type != "object":
+        return None
+    pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(first)}
+    return pairs.get("statusCode") or pairs.get("status")
+
+
+def _thrown_errors(block: Any) -> list[Any]:
+    """The ``createError(...)`` calls thrown in ``block`` itself (not in functions it defines)."""
+    out = []
+    stack = list(block.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in FUNCTION_TYPES or n.type == "catch_clause":
+            continue
+        if n.type == "throw_statement" and n.named_children:
+            arg = n.named_children[0]
+            if arg.type == "call_expression" and _callee_name(arg) == "createError":
+                out.append(arg)
+        stack.extend(n.named_children)
+    return out
+
+
+def _swallowed_status(script: Script, catch: Any, acc: _Acc) -> None:
+    """A 4xx thrown inside ``try`` that its own ``catch`` turns into a fixed 5xx: the client never gets the 4xx."""
+    try_stmt = catch.parent
+    body, handler = catch.child_by_field_name("body"), (try_stmt.child_by_field_name("body") if try_stmt else None)
+    if body is None or handler is None:
+        return
+    param = catch.child_by_field_name("parameter")
+    name = _t(param) if param is not None else ""
+    if name and any(n.type == "identifier" and _t(n) == name and not _logged(n) for n in walk(body)):
+        return  # the catch looks at what it caught (`if (isError(e)) throw e`, `cause: e`, `e.statusCode`)
+    resent = _thrown_errors(body)
+    if not resent or not all(_status_5xx(_http_status(c)) for c in resent):
+        return
+    for call in _thrown_errors(handler):
+        status = _http_status(call)
+        if status is not None and status.type == "number" and _t(status).startswith("4"):
+            acc.swallowed_status_lines.append(script.line(call))
+
+
+def _logged(node: Any) -> bool:
+    """``node`` is an argument of a logging call (``console.error('...', e)``): written down, not acted on."""
+    p = node.parent
+    while p is not None and p.type not in ("call_expression", "statement_block"):
+        p = p.parent
+    if p is None or p.type != "call_expression":
+        return False
+    base, _, method = _callee_name(p).rpartition(".")
+    return base in ("console", "logger", "log") and method in ("error", "warn", "log", "info", "debug")
+
+
+def _lambda_response(script: Script, node: Any, acc: _Acc) -> None:
+    """``return { statusCode: 404, body: ... }`` on the server: h3 sends that object as JSON, with status 200."""
+    value = node.named_children[0] if node.named_children else None
+    if value is None or value.type != "object":
+        return
+    pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(value)}
+    status = pairs.get("statusCode")
+    if "body" in pairs and status is not None and status.type == "number":
+        acc.lambda_response_lines.append(script.line(node))
+
+
+def _fallback_secret(script: Script, node: Any, acc: _Acc) -> None:
+    """``process.env.JWT_SECRET || 'your_secret_key'``: a secret in the source, used whenever the variable is unset."""
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None or right.type != "string" or "env" not in _t(left):
+        return
+    value = _t(right).strip("'\"`")
+    if len(value) < 8 or " " in value:
+        return
+    names = [_t(left)]
+    owner = node.parent
+    if owner is not None and owner.type in ("variable_declarator", "pair"):
+        key = owner.child_by_field_name("name") or owner.child_by_field_name("key")
+        if key is not None:
+            names.append(_t(key))
+    if any(_SECRET_NAME.search(n) for n in names):
+        acc.secret_lines.append(script.line(node))
+
+
+#: Database clients that hold a connection pool: one per server, from a shared module (``server/utils``).
+_DB_CLIENTS = frozenset({"PrismaClient", "MongoClient", "Sequelize"})
 
 
 def _error_text(value: Any) -> bool:
@@ -1026,6 +1139,8 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
         acc.log_catch_lines.append(script.line(node))
     else:
         acc.surfaced_lines.append(script.line(node))
+    if acc.server:
+        _swallowed_status(script, node, acc)
     if acc.server:  # `return { error: err.message }` from a handler sends the failure's text as `createError` would
         for n in walk(body):
             if n.type == "return_statement" and _error_text(n):
@@ -1379,8 +1494,11 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
             logic_lines=0,
             applies=[],
         )
+    posix = "/" + path.replace("\\", "/")
     acc = _Acc(
-        server=path.replace("\\", "/").split("/", 1)[0] == "server" or "/server/" in path, vue=parsed.kind == "vue"
+        server="/server/" in posix,
+        handler=any(f"/server/{d}/" in posix for d in ("api", "routes", "middleware")),
+        vue=parsed.kind == "vue",
     )
     module_file = parsed.kind != "vue" and (role in ("composable", "store", "util") if role else True)
     for script in parsed.scripts:
@@ -1623,6 +1741,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["empty_catch"] = -float(len(acc.empty_catch_lines))
     m["log_only_catch"] = -float(len(acc.log_catch_lines))
     m["error_leak"] = -_log1p(len(acc.error_leak_lines))
+    m["status_lost"] = -_log1p(len(acc.swallowed_status_lines) + len(acc.lambda_response_lines))
     # Nuxt: an error thrown in a browser event handler is not fatal, so no error page shows it (nor anything else)
     acc.surfaced_lines = [ln for ln in acc.surfaced_lines if acc.thrown_in.get(ln, "") not in acc.event_handlers]
     surfaced = bool(acc.surfaced_lines or error_read or (acc.template_identifiers & {"error", "err", "errorMessage"}))
@@ -1656,6 +1775,22 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             "a server error's own message is sent to the client (`err.message` in `createError` or a response body)",
             acc.error_leak_lines,
         )
+    if acc.swallowed_status_lines:
+        add(
+            "errorHandling",
+            "status_lost",
+            False,
+            "a 4xx thrown inside a `try` whose `catch` sends every error as a 500: the client never gets the 4xx",
+            acc.swallowed_status_lines,
+        )
+    if acc.lambda_response_lines:
+        add(
+            "errorHandling",
+            "status_lost",
+            False,
+            "returns `{ statusCode, body }`: h3 sends that object with status 200 (throw `createError` instead)",
+            acc.lambda_response_lines,
+        )
     if surfaced and (acc.fallible or acc.error_names):
         where = sorted(set(acc.surfaced_lines) | set(acc.error_names.values()))
         add("errorHandling", "error_surfaced", True, "errors reach the user or Nuxt's error page", where)
@@ -1668,6 +1803,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             acc.hardcoded_url_lines.append(line)
     m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
     m["secrets"] = -float(len(acc.secret_lines))
+    m["route_client"] = -_log1p(len(acc.route_client_lines))
     m["setup_fetch"] = -_log1p(len(acc.setup_fetch_lines))
     m["mounted_fetch"] = -_log1p(len(acc.mounted_fetch_lines))
     m["unchecked_input"] = -_log1p(len(acc.unchecked_input_lines))
@@ -1704,6 +1840,14 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("apiConnection", "hardcoded_urls", False, "URL glued together by hand", acc.glued_url_lines)
     if acc.secret_lines:
         add("apiConnection", "secrets", False, "secret or key written into the source", acc.secret_lines)
+    if acc.route_client_lines:
+        add(
+            "apiConnection",
+            "route_client",
+            False,
+            "a database client created in a route's file: each route opens its own pool (share one from server/utils)",
+            acc.route_client_lines,
+        )
     if requests >= 2 and len(acc.typed_request_lines) == requests:
         add("apiConnection", "typed_requests", True, "every request states its response type", acc.typed_request_lines)
     # stateManagement
@@ -1821,9 +1965,10 @@ def _applies(parsed: Parsed, acc: _Acc, requests: int) -> list[str]:
     out = ["structure", "utilityUsage"]
     if parsed.scripts:
         out.append("typeUsage")  # a template-only component has nothing to type
-    if requests or acc.mounted_fetch_lines:
+    if requests or acc.mounted_fetch_lines or acc.route_client_lines or acc.secret_lines:
         out.append("apiConnection")
-    if acc.fallible or acc.awaits_total or acc.empty_catch_lines or acc.log_catch_lines or acc.error_names:
+    lost = acc.swallowed_status_lines or acc.lambda_response_lines
+    if acc.fallible or acc.awaits_total or acc.empty_catch_lines or acc.log_catch_lines or acc.error_names or lost:
         out.append("errorHandling")
     if parsed.template is not None:
         out.append("designSystem")

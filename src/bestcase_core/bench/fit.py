@@ -58,6 +58,8 @@ PRIOR: dict[str, float] = {
     "empty_catch": 0.5,
     "log_only_catch": 0.3,
     "error_leak": 0.5,
+    "status_lost": 0.5,
+    "route_client": 0.5,
     "error_surfaced": 0.5,
     "raw_requests": 0.5,
     "hardcoded_urls": 0.5,

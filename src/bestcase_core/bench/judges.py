@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from ..analysis import analyze
-from ..judge import applicable, combine, features, weights_for
+from ..judge import applicable, judge_facts, weights_for
 from ..paths import cache_home
 from ..roles import role_for_path
 from ..settings import Settings
@@ -76,7 +76,7 @@ class StaticJudge(Judge):
         started = time.perf_counter()
         role = role_for_path(path)
         facts = analyze(text, path, role.value)
-        _, overall = combine(features(facts, None), applicable(facts, role), self.weights)
+        _, overall = judge_facts(facts, applicable(facts, role), None, self.weights)
         return overall, time.perf_counter() - started
 
 
@@ -119,7 +119,7 @@ class HybridJudge(Judge):
         answers, seconds = self.answers(path, text)
         role = role_for_path(path)
         facts = analyze(text, path, role.value)
-        _, overall = combine(features(facts, answers), applicable(facts, role), self.weights)
+        _, overall = judge_facts(facts, applicable(facts, role), answers, self.weights)
         return overall, seconds
 
 

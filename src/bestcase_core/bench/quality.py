@@ -15,7 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis import analyze
-from ..judge import FEATURES, JudgeWeights, applicable, combine, design_row, features, judge_key, save_weights
+from ..judge import (
+    FEATURES,
+    JudgeWeights,
+    applicable,
+    design_row,
+    features,
+    judge_facts,
+    judge_key,
+    save_weights,
+)
+from ..practices import PRACTICES
 from ..roles import role_for_path
 from ..settings import Settings
 from .judges import HybridJudge, Judge, LegacyJudge, SeedJudge, StaticJudge
@@ -285,7 +295,7 @@ def exemplar_bar_report(files: set[tuple[str, str]], weights: JudgeWeights, bar:
     for rel, text in sorted(files):
         role = role_for_path(rel)
         facts = analyze(text, rel, role.value)
-        score = combine(features(facts, None), applicable(facts, role), weights)[1]
+        score = judge_facts(facts, applicable(facts, role), None, weights)[1]
         scores.append(score)
         if teaching_value(facts, role) >= TEACHING_MIN:
             teaching.append(score)
@@ -308,6 +318,8 @@ class ProjectResult:
     group: str
     score: float
     files: int
+    code_score: float
+    practices: int
     exemplars: list[str]
     top3: list[str]
     picks: tuple[str, ...]
@@ -332,6 +344,7 @@ def known_groups(
     """
     from ..discovery import find_projects, select_files, walk_files
     from ..judge import is_exemplar, teaching_value
+    from ..practices import practices_of, project_score
     from .suites import KNOWN_GROUPS_TSV, known_workspace
 
     known = {p.folder: p for p in known_workspace(dest, repos, tsv or KNOWN_GROUPS_TSV)}
@@ -362,12 +375,15 @@ def known_groups(
         if not scored:
             continue
         eligible = sorted((s for s in scored if s[2] >= 0.5), key=lambda s: -s[1])
+        practices = practices_of(project)
         out.append(
             ProjectResult(
                 name=project.name,
                 group=meta.group,
-                score=round(sum(s[1] for s in scored) / len(scored), 1),
+                score=project_score([s[1] for s in scored], practices),
                 files=len(scored),
+                code_score=project_score([s[1] for s in scored], None),
+                practices=sum(p.found for p in practices),
                 exemplars=[s[0] for s in scored if s[3]],
                 top3=[s[0] for s in eligible[:3]],
                 picks=meta.picks,
@@ -376,14 +392,23 @@ def known_groups(
     return out
 
 
+def _ranges(strong: list[ProjectResult], weak: list[ProjectResult], key: Callable[[ProjectResult], float]) -> str:
+    if not (strong and weak):
+        return "-"
+    s, w = [key(r) for r in strong], [key(r) for r in weak]
+    return f"{min(s):.1f}-{max(s):.1f} / {min(w):.1f}-{max(w):.1f}"
+
+
 def render_known(results: dict[str, list[ProjectResult]], max_files: int, threshold: float) -> str:
     lines = [
         f"Known groups: real projects of known quality in one workspace (at most {max_files} files each, as the scan "
-        f"picks them; exemplar threshold {threshold:g}).",
+        f"picks them; exemplar threshold {threshold:g}). A project's score is its files' mean with a tenth given "
+        "to the engineering practices found (lint, typecheck, tests, CI, dependency updates; "
+        "`bestcase_core/practices.py`); *files alone* is the files' mean.",
         "",
-        "| judge | every strong above every weak | strong/weak score range | exemplars from strong "
+        "| judge | every strong above every weak | strong/weak score range | files alone | exemplars from strong "
         "| reviewer picks in top 3 |",
-        "|---|---|---|---|---|",
+        "|---|---|---|---|---|---|",
     ]
     for judge, rows in results.items():
         strong = [r for r in rows if r.group == "strong"]
@@ -393,13 +418,12 @@ def render_known(results: dict[str, list[ProjectResult]], max_files: int, thresh
         ex_all = ex_strong + sum(len(r.exemplars) for r in weak)
         picks = sum(r.picks_in_top3 for r in rows)
         n_picks = sum(min(3, len(r.picks)) for r in rows)
-        rng = (
-            f"{min(r.score for r in strong):.1f}-{max(r.score for r in strong):.1f} / "
-            f"{min(r.score for r in weak):.1f}-{max(r.score for r in weak):.1f}"
-            if strong and weak
-            else "-"
+        rng = _ranges(strong, weak, lambda r: r.score)
+        code_ok = bool(strong and weak) and min(r.code_score for r in strong) > max(r.code_score for r in weak)
+        code = f"{'yes' if code_ok else 'no'}, {_ranges(strong, weak, lambda r: r.code_score)}"
+        lines.append(
+            f"| {judge} | {'yes' if ok else 'no'} | {rng} | {code} | {ex_strong}/{ex_all} | {picks}/{n_picks} |"
         )
-        lines.append(f"| {judge} | {'yes' if ok else 'no'} | {rng} | {ex_strong}/{ex_all} | {picks}/{n_picks} |")
     lines += ["", "| project | group | " + " | ".join(results) + " |", "|---|---|" + "---|" * len(results)]
     names = sorted(
         {(r.group, r.name) for rows in results.values() for r in rows}, key=lambda x: (x[0] != "strong", x[1])
@@ -409,7 +433,10 @@ def render_known(results: dict[str, list[ProjectResult]], max_files: int, thresh
         for rows in results.values():
             r = next((x for x in rows if x.name == name), None)
             cells.append(
-                f"{r.score:.1f} ({len(r.exemplars)} ex., {r.picks_in_top3}/{len(r.picks)} picks)" if r else "-"
+                f"{r.score:.1f} (files {r.code_score:.1f}, {r.practices}/{len(PRACTICES)} practices, "
+                f"{len(r.exemplars)} ex., {r.picks_in_top3}/{len(r.picks)} picks)"
+                if r
+                else "-"
             )
         lines.append(f"| {name.split('/', 1)[1].replace('+', '/')} | {group} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
