@@ -893,6 +893,11 @@ def _pairs(obj: Any) -> list[Any]:
     return [p for p in obj.named_children if p.type == "pair"]
 
 
+def _members(obj: Any) -> dict[str, Any]:
+    """An object literal's ``key: value`` members, by key text."""
+    return {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(obj)}
+
+
 def _first_arg(call: Any) -> Any:
     args = call.child_by_field_name("arguments")
     return args.named_children[0] if args is not None and args.named_children else None
@@ -918,7 +923,7 @@ def _leaks_error(call: Any) -> bool:
     first = _first_arg(call)
     if first is None or first.type != "object":
         return False
-    pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(first)}
+    pairs = _members(first)
     status = pairs.get("statusCode") or pairs.get("status")
     if status is not None and not _may_be_5xx(status):
         return False  # a 4xx message (validation, not found) is meant for the client
@@ -945,7 +950,7 @@ def _http_status(call: Any) -> Any:
     first = _first_arg(call)
     if first is None or first.type != "object":
         return None
-    pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(first)}
+    pairs = _members(first)
     return pairs.get("statusCode") or pairs.get("status")
 
 
@@ -968,8 +973,8 @@ def _thrown_errors(block: Any) -> list[Any]:
 def _swallowed_status(script: Script, catch: Any, acc: _Acc) -> None:
     """A 4xx thrown inside ``try`` that its own ``catch`` turns into a fixed 5xx: the client never gets the 4xx."""
     try_stmt = catch.parent
-    body, handler = catch.child_by_field_name("body"), (try_stmt.child_by_field_name("body") if try_stmt else None)
-    if body is None or handler is None:
+    body, guarded = catch.child_by_field_name("body"), (try_stmt.child_by_field_name("body") if try_stmt else None)
+    if body is None or guarded is None:
         return
     param = catch.child_by_field_name("parameter")
     name = _t(param) if param is not None else ""
@@ -978,7 +983,7 @@ def _swallowed_status(script: Script, catch: Any, acc: _Acc) -> None:
     resent = _thrown_errors(body)
     if not resent or not all(_status_5xx(_http_status(c)) for c in resent):
         return
-    for call in _thrown_errors(handler):
+    for call in _thrown_errors(guarded):
         status = _http_status(call)
         if status is not None and status.type == "number" and _t(status).startswith("4"):
             acc.swallowed_status_lines.append(script.line(call))
@@ -1000,7 +1005,7 @@ def _lambda_response(script: Script, node: Any, acc: _Acc) -> None:
     value = node.named_children[0] if node.named_children else None
     if value is None or value.type != "object":
         return
-    pairs = {_t(p.child_by_field_name("key")): p.child_by_field_name("value") for p in _pairs(value)}
+    pairs = _members(value)
     status = pairs.get("statusCode")
     if "body" in pairs and status is not None and status.type == "number":
         acc.lambda_response_lines.append(script.line(node))
