@@ -9,6 +9,7 @@ import pytest
 from bestcase_core.analysis import analyze
 from bestcase_core.analysis.complexity import functions
 from bestcase_core.analysis.parse import parse_source
+from bestcase_core.judge import defects
 
 
 def fn(code: str, name: str, path: str = "utils/x.ts"):
@@ -161,10 +162,23 @@ def test_meaningless_names_and_descriptive_ones():
     assert analyze(good, "utils/f.ts", "util").metrics["meaningless_names"] == 0
 
 
+def test_one_short_name_in_a_tiny_file_weighs_less_than_the_same_share_of_a_large_one():
+    tiny = analyze(
+        "export const load = async (id: string) => {\n  const s = await get(id)\n  return s\n}\n",
+        "utils/load.ts",
+        "util",
+    )
+    names = ["s"] + [f"value{i}" for i in range(9)]
+    big = analyze("".join(f"export const {n} = 1\n" for n in names * 1), "utils/x.ts", "util")
+    assert tiny.metrics["meaningless_names"] < 0 and big.metrics["meaningless_names"] < 0
+    # 1 of 3 names and 1 of 10, drawn towards none by the same prior: neither counts as a raw share
+    assert -tiny.metrics["meaningless_names"] < 1 / 3 and -big.metrics["meaningless_names"] < 1 / 10
+
+
 def test_an_import_renamed_to_a_meaningless_name_counts_as_one():
     code = "import { PropType as v0 } from 'vue'\nimport * as q from './q'\nexport const sizes: v0<string> = q.all\n"
     facts = analyze(code, "utils/f.ts", "util")
-    assert facts.metrics["meaningless_names"] == pytest.approx(-2 / 3, abs=1e-3)  # v0 and q of v0, q, sizes
+    assert facts.metrics["meaningless_names"] == pytest.approx(-2 / 5, abs=1e-3)  # v0, q of v0, q, sizes; prior 2
     finding = next(f for f in facts.findings if f.key == "meaningless_names")
     assert "`v0`" in finding.text and "`q`" in finding.text and finding.lines == [1, 2]
     kept = "import { PropType } from 'vue'\nimport * as routes from './routes'\nexport const all = routes.all\n"
@@ -926,6 +940,53 @@ def test_a_secret_that_falls_back_to_a_literal_is_a_secret_in_the_source():
     assert next(f for f in facts.findings if f.key == "secrets").lines == [1, 3]
     safe = "const SECRET_KEY = useRuntimeConfig().jwtSecret\nexport const key = () => SECRET_KEY\n"
     assert analyze(safe, "server/utils/jwt.ts", "util").metrics["secrets"] == 0
+    # a path or a package an env variable falls back to is no secret (`THEME_DEV_TOKENS_PATH`)
+    paths = "export const tokens = process.env.THEME_DEV_TOKENS_PATH || '@nuxt-themes/tokens'\n"
+    assert analyze(paths, "nuxt.config.ts", "config").metrics["secrets"] == 0
+
+
+def test_a_credential_written_into_an_object_literal_is_a_secret_and_a_label_is_not():
+    users = (
+        "export const users = [\n"
+        "  { email: 'admin@example.com', password: 'qwer1234', role: 'ADMIN' },\n"
+        "  { email: 'user@example.com', password: \"hunter22\" },\n]\n"
+    )
+    facts = analyze(users, "composables/usersData.ts", "composable")
+    assert next(f for f in facts.findings if f.key == "secrets").lines == [2, 3]
+    assert "secrets" in {d.key for d in defects(facts)}
+    labels = (
+        "export const labels = { email: 'E-mail', password: 'Password', hint: 'at least 8 characters' }\n"
+        "export const form = reactive({ email: '', password: '' })\n"
+        "export const i18n = { password: 'Mot de passe', secret: '${prefix}-x' }\n"
+    )
+    assert analyze(labels, "utils/labels.ts", "util").metrics["secrets"] == 0
+
+
+def test_the_clients_body_written_to_the_database_as_it_came_is_mass_assignment():
+    handler = "export default defineEventHandler(async (event) => {{\n  {read}\n  {write}\n}})\n"
+    raw = "const body = await readBody(event)"
+    writes = (
+        "return prisma.user.update({ where: { id: 1 }, data: body })",
+        "return db.insert(tables.todos).values({ ...body, userId: 1 })",
+        "const doc = new TodoList(body)",  # a Mongoose model, saved after
+        "const data = { ...body }\n  return prisma.user.create({ data })",  # one copy deep
+    )
+    for write in writes:
+        facts = analyze(handler.format(read=raw, write=write), "server/api/users.post.ts", "server route")
+        finding = next(f for f in facts.findings if f.key == "raw_write")
+        assert not finding.good and finding.lines and facts.metrics["raw_write"] < 0, write
+    safe = (
+        (raw, "return prisma.user.update({ where: { id: 1 }, data: { name: body.name } })"),  # fields picked
+        ("const body = await readValidatedBody(event, schema.parse)", "return prisma.user.create({ data: body })"),
+        ("const body = schema.parse(await readBody(event))", "return prisma.user.create({ data: body })"),
+        (raw, "return new Response(body)"),  # answered, not stored
+    )
+    for read, write in safe:
+        facts = analyze(handler.format(read=read, write=write), "server/api/users.post.ts", "server route")
+        assert facts.metrics["raw_write"] == 0, write
+    # a check by hand does not drop the fields the client added
+    guarded = handler.format(read=raw + "\n  if (!body) throw createError({ statusCode: 400 })", write=writes[0])
+    assert analyze(guarded, "server/api/users.post.ts", "server route").metrics["raw_write"] < 0
 
 
 def test_a_5xx_that_falls_back_from_the_caught_status_still_leaks_its_message():

@@ -277,6 +277,7 @@ class _Acc:
     mounted_fetch_lines: list[int] = field(default_factory=list)  # data loaded in onMounted: none in the server render
     unchecked_input_lines: list[int] = field(default_factory=list)  # server: readBody/getQuery used without a check
     checked_input_lines: list[int] = field(default_factory=list)  # server: readValidatedBody, or a schema's parse
+    raw_write_lines: list[int] = field(default_factory=list)  # server: the unchecked body written whole to a store
     untyped_state_lines: list[int] = field(default_factory=list)  # `ref(null)`, `new Map()`: TS cannot infer
     ts_ignore_lines: list[int] = field(default_factory=list)
     props: str = ""  # typed / untyped / "" (none declared)
@@ -768,8 +769,24 @@ def _reads_outcome(script: Script, name: str, decl: Any) -> bool:
 
 def _string_facts(script: Script, node: Any, acc: _Acc) -> None:
     text = _t(node)
-    if _SECRET_VALUE.match(text.strip("'\"`")):
+    if _SECRET_VALUE.match(text.strip("'\"`")) or _credential(node):
         acc.secret_lines.append(script.line(node))
+
+
+#: Object keys that hold a credential itself (Sonar's S2068), not its label or its name.
+_CREDENTIAL_KEYS = frozenset({"password", "passwd", "pwd", "secret", "clientsecret", "privatekey"})
+
+
+def _credential(node: Any) -> bool:
+    """``{ email: 'admin@x.io', password: 'qwer1234' }``: a literal credential in an object, shipped with the
+    code (and, in app code, to every browser). A label (``password: 'Password'``) or a blank is not one."""
+    pair = node.parent
+    value_node = pair.child_by_field_name("value") if pair is not None and pair.type == "pair" else None
+    if value_node is None or value_node.start_byte != node.start_byte:
+        return False
+    key = _t(pair.child_by_field_name("key")).strip("'\"").replace("_", "").replace("-", "").lower()
+    value = _t(node).strip("'\"`")
+    return key in _CREDENTIAL_KEYS and len(value) >= 6 and value.lower() != key and not re.search(r"\s|\$\{", value)
 
 
 def _request_args_urls(script: Script, call: Any, acc: _Acc) -> None:
@@ -822,6 +839,8 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         acc.mounted_fetch_lines.append(line)
     if acc.server and name in _H3_RAW_INPUT:
         (acc.checked_input_lines if _input_checked(script, call) else acc.unchecked_input_lines).append(line)
+        if not _wrapped_in_check(call):
+            acc.raw_write_lines.extend(_raw_writes(script, call))
     elif acc.server and name in _H3_VALIDATED and name != "requireUserSession":
         acc.checked_input_lines.append(line)
     if (name in NUXT_REQUESTS or name in RAW_REQUESTS) and _returned(call):
@@ -1017,8 +1036,8 @@ def _fallback_secret(script: Script, node: Any, acc: _Acc) -> None:
     if left is None or right is None or right.type != "string" or "env" not in _t(left):
         return
     value = _t(right).strip("'\"`")
-    if len(value) < 8 or " " in value:
-        return
+    if len(value) < 8 or " " in value or "/" in value or value.startswith("@"):
+        return  # a path or a package (`THEME_DEV_TOKENS_PATH || '@nuxt-themes/tokens'`) is no secret
     names = [_t(left)]
     owner = node.parent
     if owner is not None and owner.type in ("variable_declarator", "pair"):
@@ -1218,9 +1237,8 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     acc.unhandled_lines.append(line)
 
 
-def _input_checked(script: Script, read: Any) -> bool:
-    """Whether what ``readBody(event)`` returns is checked: passed to a schema's ``parse`` or a ``validateX``
-    (directly, or through the name it is stored in), or its fields tested with ``typeof``."""
+def _wrapped_in_check(read: Any) -> bool:
+    """``schema.parse(await readBody(event))``: the read's value goes through a check before it is stored."""
     p = read.parent
     while p is not None and p.type not in FUNCTION_TYPES:
         if p.type == "call_expression" and _CHECK_CALL.search(_callee_name(p)):
@@ -1228,6 +1246,14 @@ def _input_checked(script: Script, read: Any) -> bool:
         if p.type == "variable_declarator":
             break
         p = p.parent
+    return False
+
+
+def _input_checked(script: Script, read: Any) -> bool:
+    """Whether what ``readBody(event)`` returns is checked: passed to a schema's ``parse`` or a ``validateX``
+    (directly, or through the name it is stored in), or its fields tested with ``typeof``."""
+    if _wrapped_in_check(read):
+        return True
     decl = _in_function_boundary(read, frozenset({"variable_declarator"}))
     target = decl.child_by_field_name("name") if decl is not None else None
     if target is None:
@@ -1250,6 +1276,65 @@ def _input_checked(script: Script, read: Any) -> bool:
         if n.type == "if_statement" and _guards_with_throw(n, names):
             return True
     return False
+
+
+#: ORM and driver methods that write the object they are given (Prisma, Drizzle, Mongoose/MongoDB, Sequelize,
+#: TypeORM): handed the client's body whole, they store every field the client chose to send.
+_WRITE_METHODS = frozenset(
+    {"create", "createMany", "update", "updateMany", "upsert", "insert", "insertOne", "insertMany", "updateOne"}
+    | {"replaceOne", "findOneAndUpdate", "findByIdAndUpdate", "save", "values", "set", "bulkCreate"}
+)
+
+
+def _raw_writes(script: Script, read: Any) -> list[int]:
+    """Lines where what ``readBody(event)`` returned (not through a schema: a check by hand leaves the
+    fields the client added), stored whole in one name (or copied whole
+    into another, ``{ ...body }``), is written as it came: passed to ``create``/``update``/``values``/``set``...
+    or a model's constructor (``new Todo(body)``), as such a call's ``data``/``$set``, or spread into it (mass
+    assignment, OWASP API3:2023: the client sets fields it should not, a role, an owner, a price)."""
+    decl = _in_function_boundary(read, frozenset({"variable_declarator"}))
+    target = decl.child_by_field_name("name") if decl is not None else None
+    if target is None or target.type != "identifier":
+        return []
+    scope = _in_function_boundary(decl, frozenset({"statement_block", "program"})) or script.root
+    names = {_t(target)}
+    for n in walk(scope):  # one copy deep: `const data = { ...body }`, `const data = body`
+        value = n.child_by_field_name("value") if n.type == "variable_declarator" else None
+        copy = n.child_by_field_name("name") if value is not None else None
+        if copy is not None and copy.type == "identifier" and _holds_whole(value, names):
+            names.add(_t(copy))
+    lines = []
+    for n in walk(scope):
+        if n.type == "call_expression":
+            writes = _callee_name(n).split(".")[-1] in _WRITE_METHODS
+        elif n.type == "new_expression":
+            ctor = _t(n.child_by_field_name("constructor") or n)
+            writes = ctor not in _BUILTIN_CLASSES
+        else:
+            continue
+        args = n.child_by_field_name("arguments")
+        if writes and args is not None and any(_holds_whole(a, names) for a in args.named_children):
+            lines.append(script.line(n))
+    return lines
+
+
+#: Constructors that are not a database model (``new Response(body)`` answers with it, stores nothing).
+_BUILTIN_CLASSES = frozenset(
+    {"Error", "Response", "Request", "Headers", "Blob", "File", "FormData", "URL", "URLSearchParams", "Date"}
+    | {"Map", "Set", "Promise", "TextEncoder", "TextDecoder", "Uint8Array", "ReadableStream", "H3Error"}
+)
+
+
+def _holds_whole(value: Any, names: set[str]) -> bool:
+    """``body``, ``{ ...body }``, ``{ data: body }``: the value carries every field of one of ``names``."""
+    if value.type == "identifier":
+        return _t(value) in names
+    return value.type == "object" and any(
+        (m.type == "pair" and _t(m.child_by_field_name("value")) in names)
+        or (m.type == "spread_element" and _t(m).lstrip(".") in names)
+        or (m.type == "shorthand_property_identifier" and _t(m) in names)
+        for m in value.named_children
+    )
 
 
 def _guards_with_throw(stmt: Any, names: list[str]) -> bool:
@@ -1614,7 +1699,8 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("structure", "indentation", False, "nested code is not indented")
     # readability (part of structure)
     meaningless_share = len(acc.meaningless) / acc.declared if acc.declared else 0.0
-    m["meaningless_names"] = -meaningless_share
+    # drawn towards none by SHARE_PRIOR names, so that one short name of two does not weigh as half of all
+    m["meaningless_names"] = -len(acc.meaningless) / (acc.declared + SHARE_PRIOR)
     comment_density = min(1.0, acc.comment_lines / max(1, acc.code_lines) / COMMENT_TARGET)
     # drawn towards neutral by COMMENT_PRIOR_LINES code lines, as shares are by SHARE_PRIOR
     expected = COMMENT_TARGET * (acc.code_lines + COMMENT_PRIOR_LINES)
@@ -1809,6 +1895,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
     m["secrets"] = -float(len(acc.secret_lines))
     m["route_client"] = -_log1p(len(acc.route_client_lines))
+    m["raw_write"] = -_log1p(len(acc.raw_write_lines))
     m["setup_fetch"] = -_log1p(len(acc.setup_fetch_lines))
     m["mounted_fetch"] = -_log1p(len(acc.mounted_fetch_lines))
     m["unchecked_input"] = -_log1p(len(acc.unchecked_input_lines))
@@ -1845,6 +1932,14 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("apiConnection", "hardcoded_urls", False, "URL glued together by hand", acc.glued_url_lines)
     if acc.secret_lines:
         add("apiConnection", "secrets", False, "secret or key written into the source", acc.secret_lines)
+    if acc.raw_write_lines:
+        add(
+            "typeUsage",
+            "raw_write",
+            False,
+            "the client's body written to the database as it came (mass assignment: validate it, pick the fields)",
+            acc.raw_write_lines,
+        )
     if acc.route_client_lines:
         add(
             "apiConnection",

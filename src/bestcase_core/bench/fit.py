@@ -67,6 +67,7 @@ PRIOR: dict[str, float] = {
     "setup_fetch": 0.5,
     "mounted_fetch": 0.5,
     "unchecked_input": 0.5,
+    "raw_write": 0.5,
     "typed_requests": 0.2,
     "props_mutated": 0.5,
     "watch_sync": 0.5,
