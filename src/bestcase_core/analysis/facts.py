@@ -1249,21 +1249,29 @@ def _wrapped_in_check(read: Any) -> bool:
     return False
 
 
+def _stored_in(script: Script, read: Any) -> tuple[Any, Any] | None:
+    """The name (or pattern) a read's value is stored in, and the block that name lives in."""
+    decl = _in_function_boundary(read, frozenset({"variable_declarator"}))
+    target = decl.child_by_field_name("name") if decl is not None else None
+    if decl is None or target is None:
+        return None
+    return target, _in_function_boundary(decl, frozenset({"statement_block", "program"})) or script.root
+
+
 def _input_checked(script: Script, read: Any) -> bool:
     """Whether what ``readBody(event)`` returns is checked: passed to a schema's ``parse`` or a ``validateX``
     (directly, or through the name it is stored in), or its fields tested with ``typeof``."""
     if _wrapped_in_check(read):
         return True
-    decl = _in_function_boundary(read, frozenset({"variable_declarator"}))
-    target = decl.child_by_field_name("name") if decl is not None else None
-    if target is None:
+    stored = _stored_in(script, read)
+    if stored is None:
         return False
+    target, scope = stored
     names = (
         [_t(target)]
         if target.type == "identifier"
         else [_t(n) for n in walk(target) if n.type in ("shorthand_property_identifier_pattern", "identifier")]
     )
-    scope = _in_function_boundary(decl, frozenset({"statement_block", "program"})) or script.root
     for n in walk(scope):
         if n.type == "call_expression" and _CHECK_CALL.search(_callee_name(n)):
             args = n.child_by_field_name("arguments")
@@ -1287,16 +1295,15 @@ _WRITE_METHODS = frozenset(
 
 
 def _raw_writes(script: Script, read: Any) -> list[int]:
-    """Lines where what ``readBody(event)`` returned (not through a schema: a check by hand leaves the
-    fields the client added), stored whole in one name (or copied whole
-    into another, ``{ ...body }``), is written as it came: passed to ``create``/``update``/``values``/``set``...
-    or a model's constructor (``new Todo(body)``), as such a call's ``data``/``$set``, or spread into it (mass
-    assignment, OWASP API3:2023: the client sets fields it should not, a role, an owner, a price)."""
-    decl = _in_function_boundary(read, frozenset({"variable_declarator"}))
-    target = decl.child_by_field_name("name") if decl is not None else None
-    if target is None or target.type != "identifier":
+    """Lines where what ``readBody(event)`` returned (not through a schema: a check by hand leaves the fields
+    the client added), stored whole in one name (or copied whole into another, ``{ ...body }``), is written as
+    it came: passed to ``create``/``update``/``values``/``set``... or a model's constructor (``new Todo(body)``),
+    as such a call's ``data``/``$set``, or spread into it (mass assignment, OWASP API3:2023: the client sets
+    fields it should not, a role, an owner, a price)."""
+    stored = _stored_in(script, read)
+    if stored is None or stored[0].type != "identifier":
         return []
-    scope = _in_function_boundary(decl, frozenset({"statement_block", "program"})) or script.root
+    target, scope = stored
     names = {_t(target)}
     for n in walk(scope):  # one copy deep: `const data = { ...body }`, `const data = body`
         value = n.child_by_field_name("value") if n.type == "variable_declarator" else None
