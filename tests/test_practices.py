@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from bestcase_core.analysis import analyze
 from bestcase_core.discovery import Project
-from bestcase_core.practices import PRACTICES, PRACTICES_WEIGHT, find_practices, practices_of, project_score
+from bestcase_core.practices import (
+    EVIDENCE_LINES,
+    NEUTRAL_SCORE,
+    PRACTICES,
+    PRACTICES_WEIGHT,
+    code_score,
+    find_practices,
+    practices_of,
+    project_score,
+)
 from bestcase_core.scan import run_scan
 from bestcase_core.settings import load_settings
 from bestcase_core.store import BestCaseStorage
@@ -86,11 +96,28 @@ def test_the_project_score_gives_a_tenth_to_the_practices_found(tmp_path):
     write(app / ".gitlab-ci.yml", "test: {}\n")
     practices = practices_of(Project("shop", app, True))
     assert sum(p.found for p in practices) == 2
-    assert project_score([80.0, 70.0], None) == 75.0
-    assert project_score([80.0, 70.0], practices) == pytest.approx(round(0.9 * 75.0 + 0.1 * 40.0, 1))
+    files = [(80.0, None), (70.0, None)]  # lines unknown: each score counts in full
+    assert project_score(files, None) == 75.0
+    assert project_score(files, practices) == pytest.approx(round(0.9 * 75.0 + 0.1 * 40.0, 1))
     assert PRACTICES_WEIGHT == 0.1
     with pytest.raises(ValueError):
         project_score([], practices)
+
+
+def test_a_file_weighs_in_its_project_by_how_much_code_it_holds():
+    assert (EVIDENCE_LINES, NEUTRAL_SCORE) == (10.0, 50.0)
+    assert code_score([(90.0, 0)]) == 50.0  # nothing read: nothing said of the project
+    assert code_score([(90.0, 10)]) == 70.0  # ten lines: half its own score
+    assert code_score([(90.0, 990)]) == 89.6
+    assert code_score([(90.0, None)]) == 90.0
+    # a one-line component and a real composable that score alike: the composable says more
+    tiny = analyze(
+        '<template><p>{{ title }}</p></template>\n<script setup lang="ts">\n'
+        "defineProps<{ title: string }>()\n</script>\n",
+        "components/T.vue",
+    )
+    assert (tiny.logic_lines, tiny.template_lines, tiny.code_lines()) == (1, 1, 2)
+    assert code_score([(85.0, tiny.code_lines())]) < code_score([(85.0, 40)]) < 85.0
 
 
 def test_a_scan_records_the_practices_and_a_new_one_rewrites_the_record(tmp_path):
@@ -104,8 +131,9 @@ def test_a_scan_records_the_practices_and_a_new_one_rewrites_the_record(tmp_path
     assert before is not None
     p = before.patterns
     assert [x.name for x in p.practices] == list(PRACTICES) and not any(x.found for x in p.practices)
-    scores = [f.overall for f in p.fileScores]
-    assert p.codeScore == round(sum(scores) / len(scores), 1)
+    scores = [(f.overall, f.codeLines) for f in p.fileScores]
+    assert all(n is not None and n > 0 for _, n in scores)
+    assert p.codeScore == code_score(scores) < round(sum(s for s, _ in scores) / len(scores), 1)
     assert p.projectScore == project_score(scores, p.practices) < p.codeScore
     # the team adds a linter: no file it scores changed, but the project's record does
     write(root / "admin-dashboard" / "eslint.config.mjs", "export default []\n")

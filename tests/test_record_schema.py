@@ -77,10 +77,12 @@ def test_records_written_before_schema_version_load_with_every_field(tmp_path):
     assert [f.sha256 for f in scan.patterns.fileScores] == [f["sha256"] for f in raw["patterns"]["fileScores"]]
     assert scan.patterns.projectScore == raw["patterns"]["projectScore"]
     assert saved.patterns.source == "save_bestcase" and saved.files[0].path == "composables/useCart.ts"
-    # saved again, an old record keeps what it said (says it is version 0, and gains the empty facts lists)
+    # saved again, an old record keeps what it said (says it is version 0, gains the empty facts lists
+    # and unknown code lines)
     again = json.loads(scan.to_json())
     assert again.pop("schemaVersion") == 0
     assert [e.pop("facts") for e in again["patterns"]["exemplars"]] == [[]] * len(raw["patterns"]["exemplars"])
+    assert [f.pop("codeLines") for f in again["patterns"]["fileScores"]] == [None] * len(raw["patterns"]["fileScores"])
     assert again == raw
     assert json.loads(saved.to_json())["patterns"] == {"source": "save_bestcase"}
     # search and the index's rebuild read them too

@@ -59,6 +59,7 @@ _LAZY: dict[str, str] = {
     "Practice": "practices",
     "find_practices": "practices",
     "project_score": "practices",
+    "code_score": "practices",
     "Engine": "engine",
     "Scorer": "scorer",
     "make_plan": "offload",
@@ -148,7 +149,7 @@ if TYPE_CHECKING:
     from .index import ScanIndex, last_scan
     from .judge import Reasons, is_exemplar, teaching_value
     from .offload import OffloadPlan, make_plan, plan_offload
-    from .practices import Practice, find_practices, project_score
+    from .practices import Practice, code_score, find_practices, project_score
     from .ray_scan import RayOptions, run_ray_scan
     from .record import (
         SCHEMA_VERSION,

@@ -394,6 +394,7 @@ class ScanIndex:
                             model=p.model,
                             rubric_version=p.rubricVersion,
                             truncated=f.truncated,
+                            code_lines=f.codeLines,
                             seconds=0,
                         )
                     except ValueError:

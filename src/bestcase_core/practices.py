@@ -13,14 +13,16 @@ files that switch it on (nothing is run, nothing is written):
 A monorepo keeps some of these at its top: the folders above a project are looked at too, up
 to the repository's top (the folder with ``.git``) and never above the scanned root.
 
-:func:`project_score` is the one place the project score is computed: the mean of the files'
-scores, with :data:`PRACTICES_WEIGHT` of it given to the share of practices found.
+:func:`project_score` is the one place the project score is computed: the files' :func:`code_score`
+(their mean, each drawn towards the middle by how little code it holds), with
+:data:`PRACTICES_WEIGHT` of it given to the share of practices found.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -32,8 +34,8 @@ from .sourcefile import read_capped
 if TYPE_CHECKING:
     from .discovery import Project
 
-#: The share of a project's score that its practices make up; the rest is the mean of its files.
-#: Chosen, not fitted (known groups hold 30 projects): large enough that a project with none of
+#: The share of a project's score that its practices make up; the rest is its :func:`code_score`.
+#: Chosen, not fitted (known groups hold 50 projects): large enough that a project with none of
 #: these checks ranks below one with most of them when their files score alike (within about 5),
 #: small enough that file quality still decides between projects that differ in their code.
 PRACTICES_WEIGHT = 0.1
@@ -107,13 +109,36 @@ class Practice(BaseModel):
         return f"{label}: {self.evidence}" if self.found else f"no {label}"
 
 
-def project_score(file_scores: list[float], practices: list[Practice] | None) -> float:
-    """The project's score: the mean of its files' scores, and (when known) its practices' share."""
-    if not file_scores:
+#: Lines of code (logic and template, :meth:`FileFacts.code_lines`) at which a file's score counts
+#: half in its project's code score; the rest of its weight goes to :data:`NEUTRAL_SCORE`.
+EVIDENCE_LINES = 10.0
+#: What a file that holds no code says of its project: the middle of the scale.
+NEUTRAL_SCORE = 50.0
+
+#: One file as its project sees it: its overall score and its code lines (None when unknown,
+#: as for a record scored without facts: then the score counts in full).
+ScoredFile = tuple[float, int | None]
+
+
+def code_score(files: Sequence[ScoredFile]) -> float:
+    """The project's code score: the mean of its files' scores, each drawn towards
+    :data:`NEUTRAL_SCORE` by how little code it holds.
+
+    A 3-line component scores high because nothing in it can be wrong, not because it shows
+    good work; a project of many such files would otherwise outrank one whose files do harder
+    things. A file of ``n`` code lines counts ``n / (n + EVIDENCE_LINES)`` of its own score.
+    """
+    if not files:
         raise ValueError("a project score needs at least one scored file")
-    code = sum(file_scores) / len(file_scores)
+    drawn = [s if n is None else (n * s + EVIDENCE_LINES * NEUTRAL_SCORE) / (n + EVIDENCE_LINES) for s, n in files]
+    return round(sum(drawn) / len(drawn), 1)
+
+
+def project_score(files: Sequence[ScoredFile], practices: list[Practice] | None) -> float:
+    """The project's score: its :func:`code_score`, and (when known) its practices' share."""
+    code = code_score(files)
     if practices is None:
-        return round(code, 1)
+        return code
     share = 100.0 * sum(p.found for p in practices) / len(PRACTICES)
     return round((1 - PRACTICES_WEIGHT) * code + PRACTICES_WEIGHT * share, 1)
 

@@ -86,6 +86,7 @@ class FileScoreSummary(BaseModel):
     parse: str = "full"
     truncated: bool = False
     sha256: str | None = Field(None, description="of the bytes that were scored; lets a damaged index be rebuilt")
+    codeLines: int | None = Field(None, description="logic and template lines read; weighs it in codeScore")
 
 
 class Exemplar(BaseModel):
@@ -118,10 +119,10 @@ class Patterns(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     source: str | None = Field(None, description="'save_bestcase' for a record saved by hand")
-    projectScore: float | None = Field(
-        None, description="the files' mean score, with a tenth given to the practices found (see codeScore)"
+    projectScore: float | None = Field(None, description="codeScore, with a tenth given to the practices found")
+    codeScore: float | None = Field(
+        None, description="the mean of the files' scores, each drawn towards 50 by how little code it holds"
     )
-    codeScore: float | None = Field(None, description="the mean of the files' scores")
     practices: list[Practice] = Field(
         default_factory=list, description="lint, typecheck, tests, ci, updates: found or not, and where"
     )

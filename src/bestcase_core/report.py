@@ -71,9 +71,10 @@ def render_report(
         if not files and not failures:
             continue
         scores = [f.score.overall for f in files]
+        scored = [(f.score.overall, f.score.code_lines) for f in files]
         record = latest.get(name)
         practices = record.patterns.practices if record is not None and record.patterns.practices else None
-        score = project_score(scores, practices) if scores else 0.0
+        score = project_score(scored, practices) if scored else 0.0
         t = tier(score)
         exemplars = sorted(
             (f.score for f in files if f.score.exemplar_at(threshold)),

@@ -41,6 +41,7 @@ from .gpu_monitor import GpuReport, GpuSampler, layers_offloaded
 from .index import ScanIndex
 from .judge import TEACHING_MIN
 from .practices import Practice, practices_of
+from .practices import code_score as score_code
 from .practices import project_score as score_project
 from .record import (
     SCAN_CATEGORY,
@@ -516,8 +517,9 @@ def build_record(
         return None
     scores = [f.score for f in files]
     sha = {f.score.path: getattr(f, "sha256", None) for f in files}
-    code_score = round(sum(s.overall for s in scores) / len(scores), 1)
-    project_score = score_project([s.overall for s in scores], practices)
+    scored = [(s.overall, s.code_lines) for s in scores]
+    code_score = score_code(scored)
+    project_score = score_project(scored, practices)
     exemplars = sorted((s for s in scores if s.exemplar_at(settings.exemplar_threshold)), key=lambda s: -s.overall)
     dims: dict[str, list[float]] = {}
     for s in scores:
@@ -556,6 +558,7 @@ def build_record(
                 parse=s.parse,
                 truncated=s.truncated,
                 sha256=sha.get(s.path),  # what was scored; lets a damaged index be rebuilt
+                codeLines=s.code_lines,
             )
             for s in sorted(scores, key=lambda s: (-s.overall, s.path))
         ],

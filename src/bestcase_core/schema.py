@@ -33,6 +33,9 @@ class FileScore(BaseModel):
     )
     reasons: Reasons | None = None
     facts: FileFacts | None = None
+    code_lines: int | None = Field(
+        None, ge=0, description="logic and template lines read (FileFacts.code_lines); weighs it in its project's score"
+    )
     answers: dict[str, float] | None = Field(
         None,
         description=(

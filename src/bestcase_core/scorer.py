@@ -243,6 +243,7 @@ class Scorer:
             teaching=teaching,
             reasons=build_reasons(facts, role, dims, sentence),
             facts=facts,
+            code_lines=facts.code_lines(),
             answers=answers,
             model=self.model_name,
             rubric_version=RUBRIC_VERSION,

@@ -103,6 +103,7 @@ class FileFacts(BaseModel):
     problems: list[str] = Field(default_factory=list)
     lines: int
     logic_lines: int = Field(description="script lines that are not blank, comments or imports")
+    template_lines: int = Field(0, description="lines of a .vue file's <template> (0 for other files)")
     applies: list[str] = Field(description="dimensions this file can be judged on, from what it contains")
     metrics: dict[str, float] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
@@ -110,6 +111,10 @@ class FileFacts(BaseModel):
 
     def good(self) -> list[Finding]:
         return [f for f in self.findings if f.good]
+
+    def code_lines(self) -> int:
+        """What the judge read of the file: its logic lines and its template's lines."""
+        return self.logic_lines + self.template_lines
 
     def bad(self) -> list[Finding]:
         return [f for f in self.findings if not f.good]
@@ -2041,6 +2046,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         problems=parsed.problems,
         lines=parsed.lines,
         logic_lines=logic,
+        template_lines=parsed.template_lines,
         applies=applies,
         metrics={k: round(v, 4) for k, v in m.items()},
         findings=[f for f in findings if f.dimension in applies or f.dimension == "structure"],

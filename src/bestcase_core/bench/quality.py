@@ -344,7 +344,7 @@ def known_groups(
     """
     from ..discovery import find_projects, select_files, walk_files
     from ..judge import is_exemplar, teaching_value
-    from ..practices import practices_of, project_score
+    from ..practices import code_score, practices_of, project_score
     from .suites import KNOWN_GROUPS_TSV, known_workspace
 
     known = {p.folder: p for p in known_workspace(dest, repos, tsv or KNOWN_GROUPS_TSV)}
@@ -370,7 +370,7 @@ def known_groups(
                 if isinstance(judge, StaticJudge | HybridJudge)
                 else overall >= settings.exemplar_threshold
             )
-            scored.append((f.rel, overall, teach, ex))
+            scored.append((f.rel, overall, teach, ex, facts.code_lines()))
         log(f"  {judge.name}: {project.name} {len(scored)} files")
         if not scored:
             continue
@@ -380,9 +380,9 @@ def known_groups(
             ProjectResult(
                 name=project.name,
                 group=meta.group,
-                score=project_score([s[1] for s in scored], practices),
+                score=project_score([(s[1], s[4]) for s in scored], practices),
                 files=len(scored),
-                code_score=project_score([s[1] for s in scored], None),
+                code_score=code_score([(s[1], s[4]) for s in scored]),
                 practices=sum(p.found for p in practices),
                 exemplars=[s[0] for s in scored if s[3]],
                 top3=[s[0] for s in eligible[:3]],
@@ -402,9 +402,10 @@ def _ranges(strong: list[ProjectResult], weak: list[ProjectResult], key: Callabl
 def render_known(results: dict[str, list[ProjectResult]], max_files: int, threshold: float) -> str:
     lines = [
         f"Known groups: real projects of known quality in one workspace (at most {max_files} files each, as the scan "
-        f"picks them; exemplar threshold {threshold:g}). A project's score is its files' mean with a tenth given "
-        "to the engineering practices found (lint, typecheck, tests, CI, dependency updates; "
-        "`bestcase_core/practices.py`); *files alone* is the files' mean.",
+        f"picks them; exemplar threshold {threshold:g}). A project's score is its code score with a tenth given "
+        "to the engineering practices found (lint, typecheck, tests, CI, dependency updates); *files alone* is "
+        "the code score: the files' mean, each file drawn towards 50 by how little code it holds "
+        "(`bestcase_core/practices.py`).",
         "",
         "| judge | every strong above every weak | strong/weak score range | files alone | exemplars from strong "
         "| reviewer picks in top 3 |",
