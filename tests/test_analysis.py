@@ -1011,3 +1011,32 @@ def test_a_database_client_created_in_a_routes_file_and_not_in_a_shared_module()
     assert "apiConnection" in facts.applies
     shared = "import { PrismaClient } from '@prisma/client'\nexport const prisma = new PrismaClient()\n"
     assert analyze(shared, "server/utils/prisma.ts", "util").metrics["route_client"] == 0
+
+
+def test_a_table_of_values_is_data_and_teaches_less_than_the_same_lines_of_code():
+    from bestcase_core.judge import teaching_value
+    from bestcase_core.roles import Role
+
+    rows = "".join(f"  {{ slug: 'c{i}', title: 'Course {i}', rating: 4.{i} }},\n" for i in range(30))
+    data = (
+        "export interface Course { slug: string; title: string; rating: number }\n"
+        f"const courses: Course[] = [\n{rows}]\n"
+        "export function findCourse(slug: string): Course | undefined {\n"
+        "  return courses.find((c) => c.slug === slug)\n"
+        "}\n"
+    )
+    facts = analyze(data, "server/models/courses.ts", "util")
+    assert facts.data_lines == 31 and facts.logic_lines >= 33  # the table's rows and its closing line
+    code = "".join(
+        f"  const v{i} = await step{i}(input)\n  if (!v{i}) throw new Error('step {i} failed')\n" for i in range(16)
+    )
+    logic = analyze(
+        f"export async function run(input: string): Promise<void> {{\n{code}}}\n", "server/utils/run.ts", "util"
+    )
+    assert logic.data_lines == 0
+    assert teaching_value(facts, Role.util) < 0.5 <= teaching_value(logic, Role.util)
+    # a short literal of values is code, not a table
+    short = analyze(
+        "export function ok(): { ok: boolean } {\n  return {\n    ok: true,\n  }\n}\n", "server/utils/ok.ts"
+    )
+    assert short.data_lines == 0

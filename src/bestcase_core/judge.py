@@ -326,7 +326,7 @@ def teaching_value(facts: FileFacts | None, role: Role) -> float:
     name = facts.path.rsplit("/", 1)[-1]
     if ".config." in name or name.startswith("config."):
         return 0.1  # configuration: nothing a colleague would imitate
-    size = min(1.0, facts.logic_lines / TEACHING_LINES)
+    size = min(1.0, (facts.logic_lines - facts.data_lines) / TEACHING_LINES)
     patterns = min(1.0, len(facts.patterns) / 3)
     return round(0.5 * size + 0.3 * patterns + 0.2 * ROLE_TEACHING[role], 3)
 

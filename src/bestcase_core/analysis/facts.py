@@ -104,6 +104,7 @@ class FileFacts(BaseModel):
     lines: int
     logic_lines: int = Field(description="script lines that are not blank, comments or imports")
     template_lines: int = Field(0, description="lines of a .vue file's <template> (0 for other files)")
+    data_lines: int = Field(0, description="of the logic lines, those inside literals of values (a menu, a table)")
     applies: list[str] = Field(description="dimensions this file can be judged on, from what it contains")
     metrics: dict[str, float] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
@@ -333,6 +334,7 @@ class _Acc:
     meaningless: list[tuple[str, int]] = field(default_factory=list)
     comment_lines: int = 0
     code_lines: int = 0
+    data_lines: int = 0  # of the code lines, those inside a data literal (a table of values)
     import_lines: int = 0
     exported_fns: int = 0
     documented_fns: int = 0
@@ -368,11 +370,14 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
     comment_rows: set[int] = set()
     unexplained: set[int] = set()  # commented-out code and to-do markers: not an explanation
     data_end = -1  # end byte of the data literal being walked (see duplicated_lines)
+    data_rows: set[int] = set()
     for node in walk(script.root):
         t = node.type
         line = script.line(node)
         if t in ("object", "array") and node.start_byte >= data_end and _is_data_table(node):
             data_end = node.end_byte
+            if node.end_point[0] - node.start_point[0] + 1 >= DATA_TABLE_ROWS:
+                data_rows.update(range(node.start_point[0], node.end_point[0] + 1))
         if t == "comment":
             text = _t(node)
             comment_rows.update(range(node.start_point[0], node.end_point[0] + 1))
@@ -487,6 +492,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             acc.import_lines += s.startswith(("import ", "export {", "export *"))
             continue
         acc.code_lines += 1
+        acc.data_lines += row in data_rows
     _indentation(script, src_lines, acc)
 
 
@@ -1544,6 +1550,11 @@ def _template_facts(template: Any, acc: _Acc) -> None:
 DUP_WINDOW = 40  # tokens; about three or four lines of code
 
 
+#: Rows from which a literal of values is a table of data (a menu, a list of records), not code:
+#: its lines do not count towards what a file teaches. A short ``return { ok: true }`` is code.
+DATA_TABLE_ROWS = 5
+
+
 def _is_data_table(node: Any) -> bool:
     """A literal of values assigned or returned, not passed to a call: a menu, a column list.
 
@@ -2047,6 +2058,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         lines=parsed.lines,
         logic_lines=logic,
         template_lines=parsed.template_lines,
+        data_lines=min(acc.data_lines, logic),
         applies=applies,
         metrics={k: round(v, 4) for k, v in m.items()},
         findings=[f for f in findings if f.dimension in applies or f.dimension == "structure"],
