@@ -70,8 +70,8 @@ def render_report(
         failures = index.failures(name)
         if not files and not failures:
             continue
-        scores = [f.score.overall for f in files]
         scored = [(f.score.overall, f.score.code_lines) for f in files]
+        scores = [s for s, _ in scored]
         record = latest.get(name)
         practices = record.patterns.practices if record is not None and record.patterns.practices else None
         score = project_score(scored, practices) if scored else 0.0

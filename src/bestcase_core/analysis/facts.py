@@ -2058,7 +2058,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         lines=parsed.lines,
         logic_lines=logic,
         template_lines=parsed.template_lines,
-        data_lines=min(acc.data_lines, logic),
+        data_lines=acc.data_lines,  # counted only on code lines, so never above them
         applies=applies,
         metrics={k: round(v, 4) for k, v in m.items()},
         findings=[f for f in findings if f.dimension in applies or f.dimension == "structure"],
