@@ -479,6 +479,25 @@ def test_a_request_returned_to_the_caller_passes_its_error_on():
     assert analyze(handler, "components/Header.vue", "component").metrics["error_surfaced"] == 0
 
 
+def test_a_toast_that_confirms_a_success_is_not_an_error_path():
+    save = "async function save() {{\n  await $fetch('/api/save', {{ method: 'POST' }})\n  {toast}\n}}"
+    confirm = analyze(vue(save.format(toast="toast.add({ title: 'Saved' })")), "pages/a.vue", "page")
+    assert confirm.metrics["error_surfaced"] == 0
+    assert (
+        analyze(vue(save.format(toast="toast.success('Saved')")), "pages/a.vue", "page").metrics["error_surfaced"] == 0
+    )
+    caught = "async function save() {{\n  try {{\n    await $fetch('/api/save')\n  }} catch {{\n    {toast}\n  }}\n}}"
+    failures = [
+        save.format(toast="toast.error('Could not save')"),
+        save.format(toast="toast.add({ title: 'Not saved', color: 'error' })"),
+        caught.format(toast="toast.add({ title: 'Not saved' })"),
+        "function save() {\n  $fetch('/api/save').catch(() => toast.add({ title: 'Not saved' }))\n}",
+        "async function save() {\n  const res = await send()\n  if (!res.ok) toast.add({ title: 'Not saved' })\n}",
+    ]
+    for code in failures:
+        assert analyze(vue(code), "pages/a.vue", "page").metrics["error_surfaced"] == 1, code
+
+
 def test_a_failure_returned_as_a_value_and_checked_is_an_error_path():
     checked = (
         "export async function load(id: number) {\n"
@@ -631,6 +650,48 @@ def test_data_loaded_in_onmounted_is_missing_from_the_server_render():
     assert analyze(vue(dom), "pages/items.vue", "page").metrics["mounted_fetch"] == 0
     fixed = "const { data: items } = await useFetch<Item[]>('/api/items')"
     assert analyze(vue(fixed), "pages/items.vue", "page").metrics["mounted_fetch"] == 0
+
+
+def test_usefetch_called_after_setup_in_an_event_handler_or_watcher_is_a_defect():
+    # the template binds `save`, which calls useFetch: it runs on click, after setup
+    handler = "async function save() {\n  await useFetch('/api/items', { method: 'POST' })\n}"
+    facts = analyze(vue(handler, '<button @click="save">Save</button>'), "pages/items.vue", "page")
+    finding = next(f for f in facts.findings if f.key == "late_fetch")
+    assert not finding.good and finding.lines == [3] and facts.metrics["late_fetch"] < 0
+    assert defects(facts) == [finding]
+    # one call down from the bound handler, in a watcher's callback, in an options-API method
+    nested = "function remove() {\n  useFetch('/api/x', { method: 'DELETE' })\n}\nfunction onToggle() {\n  remove()\n}"
+    assert analyze(vue(nested, '<input @change="onToggle()">'), "c.vue", "component").metrics["late_fetch"] < 0
+    watcher = "watch(page, () => {\n  useFetch('/api/items', { query: { page: page.value } })\n})"
+    assert analyze(vue(watcher), "pages/items.vue", "page").metrics["late_fetch"] < 0
+    options = (
+        "export default {\n  methods: {\n    async load() {\n"
+        "      await useAsyncData('k', () => $fetch('/x'))\n    },\n  },\n}"
+    )
+    assert analyze(vue(options).replace("<script setup", "<script"), "c.vue", "component").metrics["late_fetch"] < 0
+    # in setup, in a composable, in a local function setup calls, and `$fetch` in a handler: all fine
+    fine = [
+        vue("const { data } = await useFetch('/api/items')", '<button @click="refresh">Reload</button>'),
+        vue("async function load() {\n  return useFetch('/api/items')\n}\nconst { data } = await load()"),
+        vue("async function save() {\n  await $fetch('/api/items', { method: 'POST' })\n}", '<a @click="save">S</a>'),
+    ]
+    for text in fine:
+        assert analyze(text, "pages/items.vue", "page").metrics["late_fetch"] == 0
+    composable = "export function useItems() {\n  const load = () => useFetch('/api/items')\n  return { load }\n}\n"
+    assert analyze(composable, "composables/useItems.ts", "composable").metrics["late_fetch"] == 0
+
+
+def test_function_object_and_boxed_types_loosen_types_like_any():
+    loose = "export function on(name: String, cb: Function): Object {\n  return { name, cb }\n}\ntype Opts = {}\n"
+    facts = analyze(loose, "utils/on.ts", "util")
+    finding = next(f for f in facts.findings if f.key == "any" and not f.good)
+    assert finding.lines == [1, 4] and facts.metrics["any"] < 0
+    assert not any(f.key == "any" and f.good for f in facts.findings)
+    precise = "export function on(name: string, cb: () => void): object {\n  return { name, cb }\n}\n"
+    precise += "type Opts = Record<string, never>\nexport const n = Number('1') + Object.keys({}).length\n"
+    precise += "type Size = 'sm' | (string & {})\ntype M = Model<User, {}, Methods>\n"
+    precise += "export interface Function { name: string }\nexport const f: Function = { name: 'f' }\n"
+    assert analyze(precise, "utils/on.ts", "util").metrics["any"] == 0
 
 
 def test_a_server_route_that_uses_the_clients_input_unchecked():

@@ -79,6 +79,7 @@ FACT_DIMENSION: dict[str, str] = {
     "route_client": "apiConnection",
     "setup_fetch": "apiConnection",
     "mounted_fetch": "apiConnection",
+    "late_fetch": "apiConnection",
     "unchecked_input": "typeUsage",
     "raw_write": "typeUsage",
     "typed_requests": "apiConnection",
@@ -303,7 +304,9 @@ TEACHING_MIN = 0.5
 #: Weaknesses that are defects, not matters of style: a secret in the source, a server error's text
 #: or a lost HTTP status sent to the client, a database pool per route, a mutated prop. A file
 #: showing one would teach the defect to whoever copies it.
-DEFECTS = frozenset({"secrets", "error_leak", "status_lost", "route_client", "props_mutated", "raw_write"})
+DEFECTS = frozenset(
+    {"secrets", "error_leak", "status_lost", "route_client", "props_mutated", "raw_write", "late_fetch"}
+)
 #: A file with a defect scores at most about this: above it, its score is squeezed tenfold (order kept,
 #: so of two files with defects the better still scores higher), as a code-quality rating is set by the
 #: worst issue found (SonarQube's reliability and security ratings).

@@ -26,6 +26,17 @@ from .parse import Parsed, Script, parse_bytes, parse_source, walk
 NUXT_REQUESTS = frozenset({"useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData", "$fetch", "ofetch"})
 #: Calls that fetch data by hand.
 RAW_REQUESTS = frozenset({"fetch", "axios", "$axios", "XMLHttpRequest"})
+#: Nuxt's data composables. They belong in setup (or a plugin, a route middleware, another composable);
+#: called later, from an event handler or a watcher, Nuxt warns "Component is already mounted, please use
+#: $fetch instead" (nuxt.com/docs/getting-started/data-fetching: `$fetch` is for requests on user interaction).
+DATA_COMPOSABLES = frozenset({"useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"})
+#: Types that accept almost anything: typescript-eslint's recommended `no-unsafe-function-type` and
+#: `no-wrapper-object-types` (`{}` is `no-empty-object-type`); `object` and `unknown` are precise enough.
+_LOOSE_TYPES = frozenset({"Function", "Object", "String", "Number", "Boolean", "Symbol", "BigInt"})
+#: Calls whose callback runs after setup has finished (mount hooks are counted as `mounted_fetch`).
+_LATER_CALLBACKS = frozenset(
+    {"watch", "watchEffect", "nextTick", "setTimeout", "setInterval", "addEventListener", "then"}
+)
 _AXIOS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "head"})
 #: Awaited calls that cannot fail in a way a caller should handle.
 _SAFE_AWAITS = frozenset(
@@ -277,10 +288,15 @@ class _Acc:
     any_lines: list[int] = field(default_factory=list)
     as_any_lines: list[int] = field(default_factory=list)
     double_cast_lines: list[int] = field(default_factory=list)  # `x as unknown as T`
+    loose_type_lines: list[int] = field(default_factory=list)  # `: Function`, `: Object`, `: {}`, `: String`
+    loose_type_uses: list[tuple[str, int]] = field(default_factory=list)  # the same, by name, until declarations
+    declared_types: set[str] = field(default_factory=set)  # names the code gives its own types
     non_null_lines: list[int] = field(default_factory=list)
     assertion_lines: list[int] = field(default_factory=list)  # `x as T`, `<T>x`: the compiler takes the code's word
     setup_fetch_lines: list[int] = field(default_factory=list)  # data awaited in <script setup> bypassing useAsyncData
     mounted_fetch_lines: list[int] = field(default_factory=list)  # data loaded in onMounted: none in the server render
+    late_fetch_lines: list[int] = field(default_factory=list)  # `useFetch` in an event handler or watcher
+    late_fetch_in: list[tuple[str, int, Script]] = field(default_factory=list)  # `useFetch` in a named function
     unchecked_input_lines: list[int] = field(default_factory=list)  # server: readBody/getQuery used without a check
     checked_input_lines: list[int] = field(default_factory=list)  # server: readValidatedBody, or a schema's parse
     raw_write_lines: list[int] = field(default_factory=list)  # server: the unchecked body written whole to a store
@@ -400,6 +416,12 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.as_any_lines.append(line)
         elif t == "predefined_type" and _t(node) == "unknown" and _double_cast(node):
             acc.double_cast_lines.append(line)  # `x as unknown as T`: the type check switched off, as with `any`
+        elif t == "type_identifier" and _declared_here(node):
+            acc.declared_types.add(_t(node))
+        elif t == "type_identifier" and _t(node) in _LOOSE_TYPES:
+            acc.loose_type_uses.append((_t(node), line))
+        elif t == "object_type" and _empty_type(node):
+            acc.loose_type_lines.append(line)
         elif t == "non_null_expression":
             acc.non_null_lines.append(line)
         elif t in ("as_expression", "type_assertion") and _unchecked_assertion(node):
@@ -645,6 +667,18 @@ def _bare_any(node: Any) -> Any | None:
     return inner[0] if len(inner) == 1 and inner[0].type == "predefined_type" and _t(inner[0]) == "any" else None
 
 
+def _declared_here(name: Any) -> bool:
+    """``type Object = {...}``, ``interface Props``: the name a declaration gives its type, not a use of one."""
+    return name.parent is not None and name.parent.child_by_field_name("name") == name
+
+
+def _empty_type(node: Any) -> bool:
+    """``x: {}`` or ``type X = {}``: any value but null. Not ``string & {}`` (keeps literal hints) nor a
+    type argument (``Model<IUser, {}, Methods>``: a library's "none" slot)."""
+    empty = all(c.type == "comment" for c in node.named_children)
+    return empty and node.parent is not None and node.parent.type in ("type_annotation", "type_alias_declaration")
+
+
 def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
     callback = (fn.parent is not None and fn.parent.type == "arguments") or _is_library_hook(fn)
     params = fn.child_by_field_name("parameters")
@@ -848,6 +882,8 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
     method = name.split(".")[-1] if "." in name else ""
     if name in _MOUNT_HOOKS and _loads_data(script, call):
         acc.mounted_fetch_lines.append(line)
+    if name in DATA_COMPOSABLES:
+        _late_fetch(script, call, acc)
     if acc.server and name in _H3_RAW_INPUT:
         (acc.checked_input_lines if _input_checked(script, call) else acc.unchecked_input_lines).append(line)
         if not _wrapped_in_check(call):
@@ -891,12 +927,107 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         acc.computed_lines.append(line)
     elif base == "console" and method in ("log", "debug", "info", "dir", "table"):
         acc.console_lines.append(line)
-    elif name in ("createError", "showError") or (base.startswith("toast") or name.endswith("toast.add")):
+    elif name in ("createError", "showError") or (
+        (base.startswith("toast") or name.endswith("toast.add")) and _toast_reports_error(call)
+    ):
         acc.surfaced_lines.append(line)
         if name == "createError" and _leaks_error(call):
             acc.error_leak_lines.append(line)
     if re.match(r"^use[A-Z]", name):
         acc.composable_calls += 1
+
+
+def _own_name(fn: Any) -> str:
+    """A function's own name: ``function save()``, ``const save = () =>``, ``save() {}``, ``save: () =>``."""
+    name = fn.child_by_field_name("name")
+    if name is None and fn.parent is not None and fn.parent.type == "variable_declarator":
+        name = fn.parent.child_by_field_name("name")
+    if name is None and fn.parent is not None and fn.parent.type == "pair":
+        name = fn.parent.child_by_field_name("key")
+    return _t(name) if name is not None else ""
+
+
+def _option_of(fn: Any) -> str:
+    """For a method of an options object (``methods: { save() {} }``), that option's name; else ""."""
+    member = fn.parent if fn.type != "method_definition" else fn
+    obj = member.parent if member is not None and member.type in ("pair", "method_definition") else None
+    holder = obj.parent if obj is not None and obj.type == "object" else None
+    key = holder.child_by_field_name("key") if holder is not None and holder.type == "pair" else None
+    return _t(key) if key is not None else ""
+
+
+def _late_fetch(script: Script, call: Any, acc: _Acc) -> None:
+    """``useFetch`` run after setup: in a watcher's or a timer's callback, or an options-API method.
+
+    A call in a named local function is decided once the template is read (:func:`_late_fetches`):
+    late if the template binds that function, or a function it binds calls it, to an event.
+    """
+    fn = call.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    if fn is None:
+        return  # setup itself, or a module's top level
+    name = _own_name(fn)
+    if re.match(r"^_?use[A-Z]", name):
+        return  # a composable: it runs in its caller's setup
+    line = script.line(call)
+    if fn.parent is not None and fn.parent.type == "arguments":
+        if _callee_name(fn.parent.parent).split(".")[-1] in _LATER_CALLBACKS:
+            acc.late_fetch_lines.append(line)
+    elif _option_of(fn) == "methods":
+        acc.late_fetch_lines.append(line)
+    elif name:
+        acc.late_fetch_in.append((name, line, script))
+
+
+def _late_fetches(acc: _Acc) -> None:
+    """The named functions holding ``useFetch`` that the template runs on an event (directly or one call down)."""
+    for name, line, script in acc.late_fetch_in:
+        callers = (_local_function(script, h) for h in acc.event_handlers if h != name)
+        if name in acc.event_handlers or any(
+            n.type == "call_expression" and _callee_name(n) == name for f in callers if f is not None for n in walk(f)
+        ):
+            acc.late_fetch_lines.append(line)
+
+
+#: Words in a toast's options (`color: 'error'`, `type: 'danger'`) or a branch's condition that mean failure.
+_FAILURE_WORD = re.compile(r"error|\berr\b|danger|\bred\b|destructive|fail|warn", re.I)
+_FAILURE_TEXT = re.compile(r"\berr(?:or)?\b|\.message\b|fail", re.I)
+
+
+def _toast_reports_error(call: Any) -> bool:
+    """A toast that reports a failure: ``toast.error(...)``, ``{ color: 'error' }``, text from the error, or one
+    shown in a ``catch``, a ``.catch``/``onResponseError`` callback or an ``if (error)`` branch. A toast that
+    confirms a success (``toast.add({ title: 'Saved' })`` after the request) is not an error path."""
+    method = _callee_name(call).rpartition(".")[2]
+    if method in ("error", "danger", "warning", "warn"):
+        return True
+    if method in ("success", "info"):
+        return False
+    arg = _first_arg(call)
+    if arg is not None and arg.type == "object":
+        for key in ("color", "type", "severity", "variant", "status"):
+            value = _members(arg).get(key)
+            if value is not None and value.type == "string" and _FAILURE_WORD.search(_t(value)):
+                return True
+        if _FAILURE_TEXT.search(_t(arg)):
+            return True
+    p = call.parent
+    while p is not None:
+        if p.type == "catch_clause":
+            return True
+        if p.type == "if_statement":
+            cond = p.child_by_field_name("condition")
+            if cond is not None and (_FAILURE_WORD.search(_t(cond)) or re.search(r"!\s*[\w.]*\bok\b", _t(cond))):
+                return True
+        if p.type in FUNCTION_TYPES:
+            holder = p.parent
+            if holder is not None and holder.type == "arguments":
+                return _callee_name(holder.parent).endswith("catch")
+            option = holder.child_by_field_name("key") if holder is not None and holder.type == "pair" else None
+            return option is not None and bool(_FAILURE_WORD.search(_t(option)))
+        p = p.parent
+    return False
 
 
 def _returned(node: Any) -> bool:
@@ -1618,6 +1749,7 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
         _script_facts(script, acc, module_file)
     if parsed.template is not None:
         _template_facts(parsed.template, acc)
+    _late_fetches(acc)
     _outside_facts(parsed, acc)
     return _summarize(parsed, acc)
 
@@ -1764,7 +1896,9 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["typescript"] = 1.0 if ts else 0.0
     m["typed_params"] = _share(acc.params_typed, acc.params_total) if ts else 0.0
     m["typed_returns"] = _share(acc.returns_typed, acc.returns_total) if ts else 0.0
-    m["any"] = -_log1p(len(acc.any_lines) + len(acc.double_cast_lines))
+    # a use of `Object` is the built-in's unless the file declares its own (`type Object = {...}`)
+    acc.loose_type_lines += [line for name, line in acc.loose_type_uses if name not in acc.declared_types]
+    m["any"] = -_log1p(len(acc.any_lines) + len(acc.double_cast_lines) + len(acc.loose_type_lines))
     m["non_null"] = -_log1p(len(acc.non_null_lines))
     m["type_assertions"] = -_log1p(len(acc.assertion_lines))
     m["untyped_state"] = -_log1p(len(acc.untyped_state_lines))
@@ -1806,7 +1940,17 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     if acc.double_cast_lines:
         n = len(acc.double_cast_lines)
         add("typeUsage", "any", False, f"type checks switched off with `as unknown as` ({n})", acc.double_cast_lines)
-    if not acc.any_lines and not acc.double_cast_lines and ts and acc.code_lines >= 10:
+    if acc.loose_type_lines:
+        n = len(acc.loose_type_lines)
+        add(
+            "typeUsage",
+            "any",
+            False,
+            f"`Function`, `Object`, `{{}}` or a boxed `String`/`Number`/`Boolean` as a type ({n}):"
+            " it accepts almost anything",
+            acc.loose_type_lines,
+        )
+    if not (acc.any_lines or acc.double_cast_lines or acc.loose_type_lines) and ts and acc.code_lines >= 10:
         add("typeUsage", "any", True, "no `any`")
     if acc.untyped_state_lines:
         add(
@@ -1921,6 +2065,7 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     m["raw_write"] = -_log1p(len(acc.raw_write_lines))
     m["setup_fetch"] = -_log1p(len(acc.setup_fetch_lines))
     m["mounted_fetch"] = -_log1p(len(acc.mounted_fetch_lines))
+    m["late_fetch"] = -_log1p(len(acc.late_fetch_lines))
     m["unchecked_input"] = -_log1p(len(acc.unchecked_input_lines))
     m["typed_requests"] = _share(len(acc.typed_request_lines), requests) if requests else 0.5
     if acc.nuxt_request_lines and not acc.raw_request_lines:
@@ -1948,6 +2093,14 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             False,
             "data loaded in `onMounted`: the server render has none (`useAsyncData`/`useFetch` load it once)",
             acc.mounted_fetch_lines,
+        )
+    if acc.late_fetch_lines:
+        add(
+            "apiConnection",
+            "late_fetch",
+            False,
+            "`useFetch`/`useAsyncData` called in an event handler or watcher, after setup (Nuxt warns; use `$fetch`)",
+            acc.late_fetch_lines,
         )
     if acc.hardcoded_url_lines:
         add("apiConnection", "hardcoded_urls", False, "hard-coded host in a request URL", acc.hardcoded_url_lines)

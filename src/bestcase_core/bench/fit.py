@@ -66,6 +66,7 @@ PRIOR: dict[str, float] = {
     "secrets": 1.0,
     "setup_fetch": 0.5,
     "mounted_fetch": 0.5,
+    "late_fetch": 0.5,
     "unchecked_input": 0.5,
     "raw_write": 0.5,
     "typed_requests": 0.2,
