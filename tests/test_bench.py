@@ -194,3 +194,29 @@ def test_a_known_project_whose_copy_lacks_a_large_blob_is_still_laid_out_from_it
     project = dest / "weak" / "acme+shop"
     assert (project / "app" / "pages" / "index.vue").read_text().startswith("<template>")
     assert (project / "package.json").exists() and not (project / "model.bin").exists()
+
+
+def test_bench_hits_finds_a_weakness_in_a_repositorys_head_files(tmp_path):
+    from bestcase_core.bench.hits import find_hits, render_hits
+
+    work = tmp_path / "repos" / "acme+shop"
+    (work / "pages").mkdir(parents=True)
+    late = (
+        "<script setup lang=\"ts\">\nasync function save() {\n  await useFetch('/api/items', { method: 'POST' })\n}\n"
+        '</script>\n<template><button @click="save">Save</button></template>\n'
+    )
+    (work / "pages" / "items.vue").write_text(late)
+    (work / "pages" / "index.vue").write_text(
+        "<script setup lang=\"ts\">\nconst { data } = await useFetch('/api/items')\n</script>\n"
+        "<template><p>{{ data }}</p></template>\n"
+    )
+    (work / "notes.md").write_text("useFetch in a handler\n")
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "first")
+    hits = find_hits("late_fetch", tmp_path / "repos", log=lambda _: None)
+    assert hits.files == 2 and [(h.repo, h.path, h.line) for h in hits.hits] == [("acme/shop", "pages/items.vue", 3)]
+    assert hits.hits[0].text.startswith("await useFetch('/api/items'")
+    assert render_hits(hits, hits.sample(5, 0)).startswith("late_fetch: 1 hits in 1 repositories, over 2 files")
+    only = find_hits("late_fetch", tmp_path / "repos", grep="data", log=lambda _: None)
+    assert only.files == 1 and not only.hits  # only index.vue matches the filter

@@ -27,6 +27,8 @@ HELP = """bestcase against the seed's method, side by side, on real Nuxt code fr
                    # files/s with 1, 2, 4 Ray actors, and N actors x T threads against 1 x N*T
     bestcase bench search
                    # p50/p95 search time over 10,000 exemplars (the MCP tool's call)
+    bestcase bench hits --fact KEY --repos DIR [--grep REGEX] [--match TEXT] [--sample 12] [--seed 0]
+                   # where a weakness fires in the repositories' HEAD files, with a sample to read
 
 The npm packages are fetched once into bestcase's cache (never committed). Speed
 is measured in one process, on the same files, model and machine; the results go
@@ -50,7 +52,7 @@ def add(sub: Any) -> None:
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("action", nargs="?", choices=["run", "quality", "fit", "scale", "search"], default="run")
+    p.add_argument("action", nargs="?", choices=["run", "quality", "fit", "scale", "search", "hits"], default="run")
     p.add_argument(
         "--judges",
         default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
@@ -94,6 +96,11 @@ def add(sub: Any) -> None:
         action="store_true",
         help="quality, fit: only pairs and files whose model answers are cached (no model run)",
     )
+    p.add_argument("--fact", help="hits: the weakness to look for (a finding's key, such as late_fetch)")
+    p.add_argument("--grep", help="hits: read only files matching this extended regular expression")
+    p.add_argument("--match", default="", help="hits: only findings whose text holds this")
+    p.add_argument("--sample", type=int, default=12, help="hits: hits to show, one per repository")
+    p.add_argument("--seed", type=int, default=0, help="hits: the sample's random seed")
     p.add_argument("--model", help=setting_help("model"))
     p.add_argument("--files", type=int, help="use only this many files (round-robin over the projects)")
     p.add_argument("--max-files", type=int, help=setting_help("max_files", "files per project, as the scan"))
@@ -134,6 +141,16 @@ def run(ns: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"n_ctx": ns.ctx or settings.n_ctx, "vram_mb": settings.vram_mb})
         action = fit_command if ns.action == "fit" else quality_command
         return action(ns, settings, work, command, log)
+
+    if ns.action == "hits":
+        from ..bench.hits import find_hits, render_hits
+
+        if not ns.fact or ns.repos is None:
+            log("bench hits needs --fact KEY and --repos DIR (a folder of git repositories, owner+name/repo)")
+            return 2
+        hits = find_hits(ns.fact, ns.repos, grep=ns.grep, match=ns.match, log=log)
+        print(render_hits(hits, hits.sample(ns.sample, ns.seed)))
+        return 0
 
     if ns.action == "search":
         from ..bench.search import default_sources, run_search_bench
