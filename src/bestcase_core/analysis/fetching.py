@@ -1,0 +1,310 @@
+"""Facts of data fetching: awaited calls and their error paths, useFetch after setup, URLs, sequential awaits."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Any
+
+from .collect import _Acc
+from .complexity import FUNCTION_TYPES
+from .nodes import (
+    _callee_name,
+    _declared_names,
+    _enclosing_try,
+    _has_catch_chain,
+    _identifiers,
+    _in_function_boundary,
+    _local_function,
+    _own_name,
+    _pairs,
+    _recovers,
+    _swallows,
+    _t,
+)
+from .parse import Script, walk
+from .vocab import (
+    _AXIOS_METHODS,
+    _H3_READERS,
+    _H3_VALIDATED,
+    _HOSTS,
+    _LATER_CALLBACKS,
+    _SAFE_AWAITS,
+    NUXT_REQUESTS,
+    RAW_REQUESTS,
+)
+
+#: Fields of a returned outcome that say whether the call failed (`{ data, error }`, `result.ok`).
+_OUTCOME_ERRORS = frozenset({"error", "err", "errors"})
+_OUTCOME_FIELDS = _OUTCOME_ERRORS | {"ok", "success"}
+_BINDING_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
+_OUTCOME_READ = re.compile(
+    rb"(?<![\w$])([A-Za-z_$][\w$]*)\??\.(?:" + "|".join(sorted(_OUTCOME_FIELDS)).encode() + rb")(?![\w$])"
+)
+
+
+def _error_keys(pattern: Any) -> list[tuple[str, Any]]:
+    """The names an object pattern binds an ``error`` field to (``{ data, error: loadError }``), with their nodes."""
+    out = []
+    for n in walk(pattern):
+        if n.type == "shorthand_property_identifier_pattern":
+            key = val = n
+        elif n.type == "pair_pattern":
+            key, val = n.child_by_field_name("key"), n.child_by_field_name("value")
+        else:
+            continue
+        if key is not None and val is not None and val.type in _BINDING_NAMES and _t(key) in _OUTCOME_ERRORS:
+            out.append((_t(val), n))
+    return out
+
+
+def _reads_outcome(script: Script, name: str, decl: Any) -> bool:
+    """``name.ok``, ``name.error`` or ``name.success`` is read in the block that declares ``name``.
+
+    Found by a text search over the rest of the block, each hit confirmed on the tree: walking the
+    block for every awaited declaration would be quadratic in a long function."""
+    block = decl.parent.parent if decl.parent is not None else None
+    if block is None:
+        return False
+    wanted = name.encode()
+    for hit in _OUTCOME_READ.finditer(script.source, decl.end_byte, block.end_byte):
+        if hit.group(1) != wanted:
+            continue
+        n = block.descendant_for_byte_range(hit.start(), hit.end())
+        if n is not None and n.type == "member_expression":
+            obj = n.child_by_field_name("object")
+            if obj is not None and obj.type == "identifier" and _t(obj) == name:
+                return True
+    return False
+
+
+def _request_args_urls(script: Script, call: Any, acc: _Acc) -> None:
+    args = call.child_by_field_name("arguments")
+    if args is None or not args.named_children:
+        return
+    first = args.named_children[0]
+    text = _t(first)
+    if first.type == "identifier":
+        acc.request_url_names.append((text, script.line(first)))
+    literals = [s for s in walk(first) if s.type in ("string", "template_string")]
+    if any(h in _t(s) for s in literals for h in _HOSTS):
+        acc.hardcoded_url_lines.append(script.line(first))
+    if first.type == "binary_expression" and any(
+        s.type in ("string", "template_string") and any(c in _t(s) for c in "?=&/")
+        for s in walk(first)
+        if s.type in ("string", "template_string")
+    ):
+        acc.glued_url_lines.append(script.line(first))
+    if first.type == "template_string" and "?" in text and "=" in text and "${" in text:
+        acc.glued_url_lines.append(script.line(first))
+    _options_base_url(script, call, acc)
+
+
+_BASE_URL_KEYS = frozenset({"baseURL", "baseUrl", "base_url"})
+
+
+def _options_base_url(script: Script, call: Any, acc: _Acc) -> None:
+    """`axios.create({ baseURL: 'https://api.example.com' })`, `useFetch(url, { baseURL: ... })`: a host in code."""
+    args = call.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else ():
+        if arg.type != "object":
+            continue
+        for pair in _pairs(arg):
+            value = pair.child_by_field_name("value")
+            if value is None or _t(pair.child_by_field_name("key")).strip("'\"") not in _BASE_URL_KEYS:
+                continue
+            if value.type in ("string", "template_string") and any(h in _t(value) for h in _HOSTS):
+                acc.hardcoded_url_lines.append(script.line(value))
+            elif value.type == "identifier":
+                acc.request_url_names.append((_t(value), script.line(value)))
+
+
+def _option_of(fn: Any) -> str:
+    """For a method of an options object (``methods: { save() {} }``), that option's name; else ""."""
+    member = fn.parent if fn.type != "method_definition" else fn
+    obj = member.parent if member is not None and member.type in ("pair", "method_definition") else None
+    holder = obj.parent if obj is not None and obj.type == "object" else None
+    key = holder.child_by_field_name("key") if holder is not None and holder.type == "pair" else None
+    return _t(key) if key is not None else ""
+
+
+def _late_fetch(script: Script, call: Any, acc: _Acc) -> None:
+    """``useFetch`` run after setup: in a watcher's or a timer's callback, or an options-API method.
+
+    A call in a named local function is decided once the template is read (:func:`_late_fetches`):
+    late if the template binds that function, or a function it binds calls it, to an event.
+    """
+    fn = call.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    if fn is None:
+        return  # setup itself, or a module's top level
+    name = _own_name(fn)
+    if re.match(r"^_?use[A-Z]", name):
+        return  # a composable: it runs in its caller's setup
+    line = script.line(call)
+    if fn.parent is not None and fn.parent.type == "arguments":
+        if _callee_name(fn.parent.parent).split(".")[-1] in _LATER_CALLBACKS:
+            acc.late_fetch_lines.append(line)
+    elif _option_of(fn) == "methods":
+        acc.late_fetch_lines.append(line)
+    elif name:
+        acc.late_fetch_in.append((name, line, script))
+
+
+def _late_fetches(acc: _Acc) -> None:
+    """The named functions holding ``useFetch`` that the template runs on an event (directly or one call down)."""
+    for name, line, script in acc.late_fetch_in:
+        callers = (_local_function(script, h) for h in acc.event_handlers if h != name)
+        if name in acc.event_handlers or any(
+            n.type == "call_expression" and _callee_name(n) == name for f in callers if f is not None for n in walk(f)
+        ):
+            acc.late_fetch_lines.append(line)
+
+
+def _is_outbound(name: str) -> bool:
+    """A request to another service (its failure is the caller's to plan for, even on the server)."""
+    base, _, method = name.rpartition(".")
+    return (
+        name in NUXT_REQUESTS
+        or name in RAW_REQUESTS
+        or (base.split(".")[-1] in ("axios", "$axios", "api", "http") and method in _AXIOS_METHODS)
+    )
+
+
+def _bypasses_async_data(name: str) -> bool:
+    """An awaited call that is not a composable (`useFetch`, `useAsyncData`, `useX`), nor a group of them."""
+    return (
+        bool(name) and not name.split(".")[-1].startswith("use") and name not in ("Promise.all", "Promise.allSettled")
+    )
+
+
+def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
+    inner = node.named_children[0] if node.named_children else None
+    call = inner
+    if (
+        node.parent is not None
+        and node.parent.type == "call_expression"
+        and node.parent.child_by_field_name("function") == node
+    ):
+        call = node.parent  # `await $fetch<T>(...)` parses as a call of an await
+    name = _callee_name(call) if call is not None and call.type == "call_expression" else ""
+    if name.split(".")[-1] in _SAFE_AWAITS:
+        return
+    line = script.line(node)
+    acc.awaits_total += 1
+    acc.fallible += 1
+    if name in _H3_VALIDATED and acc.server:
+        acc.handled_lines.append(line)  # h3 answers a failed validation or session check with a 400/401 itself
+        acc.surfaced_lines.append(line)
+        return
+    if script.setup and _bypasses_async_data(name) and _in_function_boundary(node, FUNCTION_TYPES) is None:
+        acc.setup_fetch_lines.append(line)  # runs on the server and again in the browser: no payload, no dedupe
+    guard = _enclosing_try(node)
+    if acc.server and guard is None and not _is_outbound(name):
+        acc.handled_lines.append(line)  # h3 answers its failure with an error response; requests elsewhere need a plan
+        return
+    if guard is not None and _swallows(guard.child_by_field_name("handler")) and not _recovers(guard):
+        acc.swallowed_lines.append(line)
+        acc.unhandled_lines.append(line)  # an error path that drops the error is none
+        return
+    if guard is not None or _has_catch_chain(call if call is not None else node):
+        acc.handled_lines.append(line)
+        return
+    decl = _in_function_boundary(node, frozenset({"variable_declarator"}))
+    pattern = decl.child_by_field_name("name") if decl is not None else None
+    if pattern is not None and pattern.type == "object_pattern" and _error_keys(pattern):
+        acc.handled_lines.append(line)  # `{ data, error } = await ...`: confirmed below, the error must be read
+        return
+    if pattern is not None and pattern.type == "identifier" and _reads_outcome(script, _t(pattern), decl):
+        acc.handled_lines.append(line)  # `result = await ...; if (!result.ok)`: the failure comes back as a value
+        return
+    if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
+        # never throws: a failure leaves the data empty, handled only if the file checks it (decided below)
+        acc.unchecked_data_lines.append(line)
+        return
+    acc.unhandled_lines.append(line)
+
+
+def _loads_data(script: Script, hook: Any) -> bool:
+    """``onMounted(async () => { x.value = await load() })`` or ``onMounted(load)`` with ``load`` awaiting: data
+    loaded after mount, which the server render never has (``useAsyncData``/``useFetch`` load it once, SSR-safe)."""
+    args = hook.child_by_field_name("arguments")
+    fn = args.named_children[0] if args is not None and args.named_children else None
+    if fn is not None and fn.type == "identifier":
+        fn = _local_function(script, _t(fn))
+    if fn is None or fn.type not in FUNCTION_TYPES:
+        return False
+    for n in walk(fn):
+        if n.type == "call_expression" and _callee_name(n) in NUXT_REQUESTS | RAW_REQUESTS:
+            return True
+        if n.type == "await_expression" and n.named_children:
+            inner = n.named_children[0]
+            name = _callee_name(inner) if inner.type == "call_expression" else ""
+            if name and name.split(".")[-1] not in _SAFE_AWAITS and name != "import":
+                return True
+    return False
+
+
+def _sequential_awaits(script: Script, block: Any, acc: _Acc) -> None:
+    """Consecutive statements that each await, where the later one does not use what the earlier declared."""
+    stmts = [s for s in block.named_children if s.type != "comment"]
+    for a, b in pairwise(stmts):
+        if not (_starts_with_await(a) and _starts_with_await(b)) or any(
+            _loads_module(x) or _reads_event(x) for x in (a, b)
+        ):
+            continue
+        declared = _declared_names(a)
+        if declared and not (declared & _identifiers(b)):
+            acc.sequential_await_lines.append(script.line(b))
+
+
+def _reads_event(stmt: Any) -> bool:
+    """``await readBody(event)``, ``await requireUserSession(event)``, ``await requireAuthUser(event)``: reading
+    or checking the request being answered (h3's helpers, or the app's own that take the ``event``), which runs
+    in order on purpose (no body is read before the session is checked) and is not a request to another service."""
+    return any(
+        n.type == "await_expression"
+        and n.named_children
+        and n.named_children[0].type == "call_expression"
+        and (_callee_name(n.named_children[0]) in _H3_READERS or _first_arg_is_event(n.named_children[0]))
+        for n in walk(stmt)
+    )
+
+
+def _first_arg_is_event(call: Any) -> bool:
+    """Whether a call's first argument is the server handler's ``event``."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    return first is not None and first.type == "identifier" and _t(first) == "event"
+
+
+def _loads_module(stmt: Any) -> bool:
+    """``await import('x')``: a module load, cached after the first, not a request to run alongside another."""
+    return any(
+        n.type == "await_expression"
+        and n.named_children
+        and n.named_children[0].type == "call_expression"
+        and (fn := n.named_children[0].child_by_field_name("function")) is not None
+        and fn.type == "import"
+        for n in walk(stmt)
+    )
+
+
+def _starts_with_await(stmt: Any) -> bool:
+    if stmt.type == "expression_statement":
+        first = stmt.named_children[0] if stmt.named_children else None
+        return first is not None and first.type == "await_expression"
+    if stmt.type in ("lexical_declaration", "variable_declaration"):
+        for d in stmt.named_children:
+            v = d.child_by_field_name("value") if d.type == "variable_declarator" else None
+            if v is not None and (
+                v.type == "await_expression"
+                or (
+                    v.type == "call_expression"
+                    and _callee_name(v)
+                    and (v.child_by_field_name("function") or v).type == "await_expression"
+                )
+            ):
+                return True
+    return False

@@ -1,0 +1,69 @@
+"""What the facts look for: the calls, names and patterns of Nuxt, Vue, h3 and the usual libraries."""
+
+from __future__ import annotations
+
+import re
+
+#: Calls that fetch data the Nuxt way.
+NUXT_REQUESTS = frozenset({"useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData", "$fetch", "ofetch"})
+#: Calls that fetch data by hand.
+RAW_REQUESTS = frozenset({"fetch", "axios", "$axios", "XMLHttpRequest"})
+#: Nuxt's data composables. They belong in setup (or a plugin, a route middleware, another composable);
+#: called later, from an event handler or a watcher, Nuxt warns "Component is already mounted, please use
+#: $fetch instead" (nuxt.com/docs/getting-started/data-fetching: `$fetch` is for requests on user interaction).
+DATA_COMPOSABLES = frozenset({"useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"})
+#: Types that accept almost anything: typescript-eslint's recommended `no-unsafe-function-type` and
+#: `no-wrapper-object-types` (`{}` is `no-empty-object-type`); `object` and `unknown` are precise enough.
+_LOOSE_TYPES = frozenset({"Function", "Object", "String", "Number", "Boolean", "Symbol", "BigInt"})
+#: Calls whose callback runs after setup has finished (mount hooks are counted as `mounted_fetch`).
+_LATER_CALLBACKS = frozenset(
+    {"watch", "watchEffect", "nextTick", "setTimeout", "setInterval", "addEventListener", "then"}
+)
+_AXIOS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "head"})
+#: Awaited calls that cannot fail in a way a caller should handle.
+_SAFE_AWAITS = frozenset(
+    {"nextTick", "navigateTo", "setTimeout", "sleep", "wait", "delay", "refresh", "refreshNuxtData"}
+)
+#: h3 helpers that validate a request or require a session, and answer a failure with a 400/401 error themselves.
+_H3_VALIDATED = frozenset(
+    {
+        "readValidatedBody",
+        "getValidatedQuery",
+        "getValidatedRouterParams",
+        "requireUserSession",
+    }
+)
+#: h3 helpers that read the request being answered (its body, query, params or session).
+_H3_READERS = _H3_VALIDATED | {"readBody", "readRawBody", "readFormData", "readMultipartFormData", "getUserSession"}
+#: h3 helpers that hand a server route the client's input as it came, of any shape (route params,
+#: always strings from the path, are not counted).
+_H3_RAW_INPUT = frozenset({"readBody", "getQuery", "readFormData", "readMultipartFormData"})
+#: Calls that check a value against a schema or by hand: zod/valibot/yup's parse, a `validateX`, an `assertX`.
+_CHECK_CALL = re.compile(r"(?:^|\.)(?:parse|safeParse|parseAsync|safeParseAsync|validate\w*|assert\w*|check\w*)$", re.I)
+#: Lifecycle hooks that run only in the browser, after the server render.
+_MOUNT_HOOKS = frozenset({"onMounted", "onBeforeMount"})
+#: Calls that show an error to the user or hand it to Nuxt's error page.
+_ERROR_SURFACES = frozenset({"createError", "showError", "throw"})
+_CONSOLE = frozenset({"console"})
+_NON_INTERACTIVE = frozenset(
+    {"div", "span", "li", "td", "tr", "th", "p", "section", "article", "img", "i", "label", "ul", "ol", "dl", "dt"}
+    | {"dd", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "nav", "main", "aside", "figure", "strong"}
+    | {"em", "b", "small", "table", "tbody", "thead", "svg"}
+)
+#: Template event bindings (`@click="onSave"`, `v-on:submit="save($event)"`): the handler's name.
+_HANDLER_NAME = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*(?:\(|$)")
+_SECRET_NAME = re.compile(r"(api[_-]?key|secret|token|passw(or)?d|private[_-]?key|client[_-]?secret)", re.I)
+_SECRET_VALUE = re.compile(r"^(sk_(live|test)_|AIza|ghp_|xox[bp]-|AKIA)[A-Za-z0-9_\-]{8,}")
+_HOSTS = ("http://", "https://", "localhost:")
+_URL_NAME = re.compile(r"(url|api|endpoint|base|host)", re.I)
+#: Comment lines per code line that count as fully commented.
+COMMENT_TARGET = 0.15
+#: Code lines of neutral (half-commented) prior: in a 3-line file one comment is weak evidence.
+COMMENT_PRIOR_LINES = 80
+#: A to-do marker (Sonar's S1135) records unfinished work; it does not explain the code.
+TODO_MARKER = re.compile(r"^(//+|/\*+)\s*(TODO|FIXME|XXX|HACK)\b", re.I)
+_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(")
+_MEANINGLESS = re.compile(
+    r"^(?:[a-zA-Z]\d+|_\d+|[a-hl-wzA-Z]|tmp\d*|temp\d*|foo|bar|baz|data\d+|val\d*|obj\d*|arr\d*)$"
+)
+_OK_SHORT = frozenset({"i", "j", "k", "n", "x", "y", "e", "_", "t", "h", "el", "id", "fn", "cb", "ok", "to", "db"})
