@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Protocol
 
 from .collect import _Acc
 from .duplication import duplicated_lines
@@ -23,6 +24,12 @@ def _share(part: int, whole: int, none: float = 0.5) -> float:
     return (part + none * SHARE_PRIOR) / (whole + SHARE_PRIOR)
 
 
+class _Add(Protocol):
+    """Records a finding (``add(dimension, key, good, text, lines)``)."""
+
+    def __call__(self, dim: str, key: str, good: bool, text: str, lines: list[int] | None = None) -> None: ...
+
+
 def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     findings: list[Finding] = []
 
@@ -30,9 +37,37 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         findings.append(Finding(dimension=dim, key=key, good=good, text=text, lines=sorted(set(lines or []))))
 
     m: dict[str, float] = {}
+    _structure_facts(parsed, acc, m, add)
+    _utility_facts(parsed, acc, m, add)
+    _type_facts(parsed, acc, m, add)
+    _error_facts(parsed, acc, m, add)
+    requests = _api_facts(parsed, acc, m, add)
+    _state_facts(parsed, acc, m, add)
+    _performance_facts(parsed, acc, m, add)
+    _design_facts(parsed, acc, m, add)
+    applies = _applies(parsed, acc, requests)
+    patterns = _patterns(acc, parsed)
+    logic = max(0, acc.code_lines)
+    return FileFacts(
+        path=parsed.path,
+        kind=parsed.kind,
+        parse="partial" if parsed.partial else "full",
+        problems=parsed.problems,
+        lines=parsed.lines,
+        logic_lines=logic,
+        template_lines=parsed.template_lines,
+        data_lines=acc.data_lines,  # counted only on code lines, so never above them
+        applies=applies,
+        metrics={k: round(v, 4) for k, v in m.items()},
+        findings=[f for f in findings if f.dimension in applies or f.dimension == "structure"],
+        patterns=patterns,
+    )
+
+
+def _structure_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
+    """Structure: complexity, nesting, length, arguments, legacy syntax, names, comments."""
     fns = [f for f in acc.functions if f.name != "<module>"]
     allf = acc.functions
-    # structure
     max_cc = max((f.cognitive for f in allf), default=0)
     excess_cc = sum(max(0, f.cognitive - COMPLEXITY_FREE) for f in allf)
     max_nest = max((f.nesting for f in allf), default=0)
@@ -122,7 +157,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("structure", "documented_exports", True, f"every exported function ({acc.exported_fns}) has a doc comment")
     elif acc.comment_lines >= 3 and comment_density >= 0.5:
         add("structure", "comments", True, f"{acc.comment_lines} comment lines explain the code")
-    # utilityUsage: duplication and reuse
+
+
+def _utility_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
+    """UtilityUsage: duplication and reuse."""
     dup, dup_starts = duplicated_lines(acc.tokens)
     dup_share = len(dup) / max(20, acc.code_lines)
     m["duplication"] = -min(1.0, dup_share)
@@ -137,7 +175,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         )
     if acc.composable_calls >= 2:
         add("utilityUsage", "composables", True, f"builds on {acc.composable_calls} composable calls")
-    # typeUsage
+
+
+def _type_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
+    """TypeUsage: what is typed, and what switches the checks off."""
     ts = parsed.is_ts
     m["typescript"] = 1.0 if ts else 0.0
     m["typed_params"] = _share(acc.params_typed, acc.params_total) if ts else 0.0
@@ -229,7 +270,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         )
     elif acc.checked_input_lines:
         add("typeUsage", "unchecked_input", True, "the client's input is checked before use", acc.checked_input_lines)
-    # errorHandling
+
+
+def _error_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
+    """ErrorHandling: error paths, what they do, and whether errors reach the user."""
     error_read = {n for n in acc.error_names if n in acc.template_identifiers or _used_after(n, acc)}
     unhandled = list(acc.unhandled_lines)
     if acc.surfaced_lines:
@@ -298,7 +342,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
     if surfaced and (acc.fallible or acc.error_names):
         where = sorted(set(acc.surfaced_lines) | set(acc.error_names.values()))
         add("errorHandling", "error_surfaced", True, "errors reach the user or Nuxt's error page", where)
-    # apiConnection
+
+
+def _api_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> int:
+    """ApiConnection: how data is fetched; returns the number of requests."""
     requests = len(acc.nuxt_request_lines) + len(acc.raw_request_lines)
     m["raw_requests"] = -(len(acc.raw_request_lines) / requests) if requests else 0.0
     for name, line in acc.request_url_names:  # `const URI = `https://host/...`` then `useFetch(URI)`
@@ -372,7 +419,11 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         )
     if requests >= 2 and len(acc.typed_request_lines) == requests:
         add("apiConnection", "typed_requests", True, "every request states its response type", acc.typed_request_lines)
-    # stateManagement
+    return requests
+
+
+def _state_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
+    """StateManagement: props, watchers, module state, computed."""
     m["props_mutated"] = -float(len(acc.props_mutated_lines))
     m["watch_sync"] = -float(len(acc.watch_sync_lines))
     m["module_state"] = -_log1p(len(acc.module_state_lines))
@@ -412,7 +463,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
             f"derived state through {len(acc.computed_lines)} `computed`",
             acc.computed_lines,
         )
-    # performance
+
+
+def _performance_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
+    """Performance: keys, deep watchers, sequential awaits."""
     m["vfor_key"] = -float(len(acc.vfor_nokey_lines) + len(acc.vfor_vif_lines))
     m["deep_watch"] = -float(len(acc.deep_watch_lines))
     m["sequential_awaits"] = -float(len(acc.sequential_await_lines))
@@ -432,7 +486,10 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         )
     if parsed.template is not None and not acc.vfor_nokey_lines and _has_vfor(parsed):
         add("performance", "vfor_key", True, "every `v-for` is keyed")
-    # designSystem
+
+
+def _design_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
+    """DesignSystem: inline styles, accessibility, components."""
     m["inline_styles"] = -_log1p(len(acc.inline_style_lines) + len(acc.raw_color_lines))
     m["a11y"] = -float(len(acc.click_lines) + len(acc.img_alt_lines))
     m["components"] = _share(acc.components, acc.elements) if acc.elements else 0.5
@@ -446,23 +503,6 @@ def _summarize(parsed: Parsed, acc: _Acc) -> FileFacts:
         add("designSystem", "a11y", False, "image without `alt`", acc.img_alt_lines)
     if acc.elements >= 5 and acc.components / acc.elements >= 0.4 and not acc.inline_style_lines:
         add("designSystem", "components", True, f"{acc.components} of {acc.elements} elements are the app's components")
-    applies = _applies(parsed, acc, requests)
-    patterns = _patterns(acc, parsed)
-    logic = max(0, acc.code_lines)
-    return FileFacts(
-        path=parsed.path,
-        kind=parsed.kind,
-        parse="partial" if parsed.partial else "full",
-        problems=parsed.problems,
-        lines=parsed.lines,
-        logic_lines=logic,
-        template_lines=parsed.template_lines,
-        data_lines=acc.data_lines,  # counted only on code lines, so never above them
-        applies=applies,
-        metrics={k: round(v, 4) for k, v in m.items()},
-        findings=[f for f in findings if f.dimension in applies or f.dimension == "structure"],
-        patterns=patterns,
-    )
 
 
 def _has_vfor(parsed: Parsed) -> bool:
