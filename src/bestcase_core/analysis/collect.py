@@ -22,8 +22,7 @@ class _Acc:
     any_lines: list[int] = field(default_factory=list)
     as_any_lines: list[int] = field(default_factory=list)
     double_cast_lines: list[int] = field(default_factory=list)  # `x as unknown as T`
-    loose_type_lines: list[int] = field(default_factory=list)  # `: Function`, `: Object`, `: {}`, `: String`
-    loose_type_uses: list[tuple[str, int]] = field(default_factory=list)  # the same, by name, until declarations
+    loose_types: list[tuple[str, int]] = field(default_factory=list)  # `: Function`, `: Object`, `: {}`: name, line
     declared_types: set[str] = field(default_factory=set)  # names the code gives its own types
     non_null_lines: list[int] = field(default_factory=list)
     assertion_lines: list[int] = field(default_factory=list)  # `x as T`, `<T>x`: the compiler takes the code's word

@@ -103,9 +103,9 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         elif t == "type_identifier" and _declared_here(node):
             acc.declared_types.add(_t(node))
         elif t == "type_identifier" and _t(node) in _LOOSE_TYPES:
-            acc.loose_type_uses.append((_t(node), line))
+            acc.loose_types.append((_t(node), line))
         elif t == "object_type" and _empty_type(node):
-            acc.loose_type_lines.append(line)
+            acc.loose_types.append(("{}", line))
         elif t == "non_null_expression":
             acc.non_null_lines.append(line)
         elif t in ("as_expression", "type_assertion") and _unchecked_assertion(node):

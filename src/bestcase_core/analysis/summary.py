@@ -184,8 +184,8 @@ def _type_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> No
     m["typed_params"] = _share(acc.params_typed, acc.params_total) if ts else 0.0
     m["typed_returns"] = _share(acc.returns_typed, acc.returns_total) if ts else 0.0
     # a use of `Object` is the built-in's unless the file declares its own (`type Object = {...}`)
-    acc.loose_type_lines += [line for name, line in acc.loose_type_uses if name not in acc.declared_types]
-    m["any"] = -_log1p(len(acc.any_lines) + len(acc.double_cast_lines) + len(acc.loose_type_lines))
+    loose_types = [line for name, line in acc.loose_types if name not in acc.declared_types]
+    m["any"] = -_log1p(len(acc.any_lines) + len(acc.double_cast_lines) + len(loose_types))
     m["non_null"] = -_log1p(len(acc.non_null_lines))
     m["type_assertions"] = -_log1p(len(acc.assertion_lines))
     m["untyped_state"] = -_log1p(len(acc.untyped_state_lines))
@@ -227,17 +227,17 @@ def _type_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> No
     if acc.double_cast_lines:
         n = len(acc.double_cast_lines)
         add("typeUsage", "any", False, f"type checks switched off with `as unknown as` ({n})", acc.double_cast_lines)
-    if acc.loose_type_lines:
-        n = len(acc.loose_type_lines)
+    if loose_types:
+        n = len(loose_types)
         add(
             "typeUsage",
             "any",
             False,
             f"`Function`, `Object`, `{{}}` or a boxed `String`/`Number`/`Boolean` as a type ({n}):"
             " it accepts almost anything",
-            acc.loose_type_lines,
+            loose_types,
         )
-    if not (acc.any_lines or acc.double_cast_lines or acc.loose_type_lines) and ts and acc.code_lines >= 10:
+    if not (acc.any_lines or acc.double_cast_lines or loose_types) and ts and acc.code_lines >= 10:
         add("typeUsage", "any", True, "no `any`")
     if acc.untyped_state_lines:
         add(
