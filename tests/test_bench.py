@@ -99,6 +99,14 @@ def _git(cwd, *args):
     ).stdout.strip()
 
 
+def _first_commit(work):
+    """``work`` as a new git repository with everything in it committed; the commit's sha."""
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "first")
+    return _git(work, "rev-parse", "HEAD")
+
+
 def test_natural_pairs_are_read_from_git_history_as_before_and_after(tmp_path):
     from bestcase_core.bench.suites import known_workspace, natural_pairs
 
@@ -106,9 +114,7 @@ def test_natural_pairs_are_read_from_git_history_as_before_and_after(tmp_path):
     (work / "app" / "composables").mkdir(parents=True)
     f = work / "app" / "composables" / "useCart.ts"
     f.write_text("export const useCart = () => { let x: any = 1; return x }\n")
-    _git(work, "init", "-q")
-    _git(work, "add", ".")
-    _git(work, "commit", "-qm", "first")
+    _first_commit(work)
     f.write_text("export const useCart = (): number => 1\n")
     _git(work, "commit", "-qam", "types")
     sha = _git(work, "rev-parse", "HEAD")
@@ -181,10 +187,7 @@ def test_a_known_project_whose_copy_lacks_a_large_blob_is_still_laid_out_from_it
     (work / "app" / "pages" / "index.vue").write_text("<template><p>hi</p></template>\n")
     (work / "package.json").write_text('{"dependencies": {"nuxt": "^3.0.0"}}\n')
     (work / "model.bin").write_bytes(b"\0binary weights\0" * 64)
-    _git(work, "init", "-q")
-    _git(work, "add", ".")
-    _git(work, "commit", "-qm", "first")
-    sha = _git(work, "rev-parse", "HEAD")
+    sha = _first_commit(work)
     blob = _git(work, "rev-parse", "HEAD:model.bin")
     (work / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # as a snapshot without its largest files
     groups = tmp_path / "groups.tsv"
@@ -211,12 +214,44 @@ def test_bench_hits_finds_a_weakness_in_a_repositorys_head_files(tmp_path):
         "<template><p>{{ data }}</p></template>\n"
     )
     (work / "notes.md").write_text("useFetch in a handler\n")
-    _git(work, "init", "-q")
-    _git(work, "add", ".")
-    _git(work, "commit", "-qm", "first")
+    _first_commit(work)
     hits = find_hits("late_fetch", tmp_path / "repos", log=lambda _: None)
     assert hits.files == 2 and [(h.repo, h.path, h.line) for h in hits.hits] == [("acme/shop", "pages/items.vue", 3)]
     assert hits.hits[0].text.startswith("await useFetch('/api/items'")
     assert render_hits(hits, hits.sample(5, 0)).startswith("late_fetch: 1 hits in 1 repositories, over 2 files")
     only = find_hits("late_fetch", tmp_path / "repos", grep="data", log=lambda _: None)
     assert only.files == 1 and not only.hits  # only index.vue matches the filter
+
+
+def test_a_monorepo_app_is_shown_its_repositorys_practices_as_the_scan_reads_them(tmp_path):
+    from bestcase_core.bench.suites import known_top, known_workspace
+    from bestcase_core.practices import find_practices, with_repository_top
+
+    work = tmp_path / "acme+mono"
+    (work / "apps" / "web" / "pages").mkdir(parents=True)
+    (work / ".github" / "workflows").mkdir(parents=True)
+    (work / "apps" / "web" / "pages" / "index.vue").write_text("<template><p>hi</p></template>\n")
+    (work / "apps" / "web" / "package.json").write_text('{"dependencies": {"nuxt": "^3.0.0"}}\n')
+    (work / "eslint.config.js").write_text("export default []\n")
+    (work / "renovate.json").write_text("{}\n")
+    (work / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+    (work / "packages").mkdir()
+    (work / "packages" / "lib.ts").write_text("export const x = 1\n")
+    sha = _first_commit(work)
+    groups = tmp_path / "groups.tsv"
+    groups.write_text(
+        "repo\tcommit\tgroup\tsubdir\treviewer_picks\treason\n"
+        f"acme/mono\t{sha}\tstrong\tapps/web\t-\tapp in a monorepo\n"
+    )
+    dest = tmp_path / "ws"
+    (project,) = known_workspace(dest, tmp_path, groups)
+    app, top = dest / project.folder, known_top(dest, project)
+    assert (app / "pages" / "index.vue").is_file() and not (app / "eslint.config.js").exists()
+    assert top is not None and (top / "eslint.config.js").is_file() and (top / ".github/workflows/ci.yml").is_file()
+    assert not (top / "packages").exists()  # the top's files and CI folders, none of the code below it
+    alone = {p.name: p.found for p in find_practices(app, app)}
+    merged = {p.name: p for p in with_repository_top(find_practices(app, app), top)}
+    assert not alone["lint"] and not alone["ci"] and not alone["updates"]
+    assert merged["lint"].found and merged["ci"].found and merged["updates"].found
+    assert merged["lint"].evidence == "the repository's top: eslint.config.js"
+    assert not merged["tests"].found

@@ -151,6 +151,18 @@ def practices_of(project: Project) -> list[Practice]:
     return find_practices(project.path, root)
 
 
+def with_repository_top(practices: list[Practice], top: Path) -> list[Practice]:
+    """A project's practices with those its repository's top shows, held apart from it at ``top`` (the
+    bench's monorepo apps): a practice is found if either shows it."""
+    above = {p.name: p for p in find_practices(top, top)}
+    return [
+        p
+        if p.found or not above[p.name].found
+        else above[p.name].model_copy(update={"evidence": f"the repository's top: {above[p.name].evidence}"})
+        for p in practices
+    ]
+
+
 def find_practices(project: Path, root: Path | None = None) -> list[Practice]:
     """The practices of the project at ``project``; ``root`` bounds the folders above it that are read."""
     folders = _folders(project, root)

@@ -344,8 +344,8 @@ def known_groups(
     """
     from ..discovery import find_projects, select_files, walk_files
     from ..judge import is_exemplar, teaching_value
-    from ..practices import code_score, practices_of, project_score
-    from .suites import KNOWN_GROUPS_TSV, known_workspace
+    from ..practices import code_score, practices_of, project_score, with_repository_top
+    from .suites import KNOWN_GROUPS_TSV, known_top, known_workspace
 
     known = {p.folder: p for p in known_workspace(dest, repos, tsv or KNOWN_GROUPS_TSV)}
     out = []
@@ -376,6 +376,9 @@ def known_groups(
             continue
         eligible = sorted((s for s in scored if s[2] >= 0.5), key=lambda s: -s[1])
         practices = practices_of(project)
+        top = known_top(dest, meta)
+        if top is not None:  # the scan reads a monorepo app's practices up to its repository's top
+            practices = with_repository_top(practices, top)
         out.append(
             ProjectResult(
                 name=project.name,

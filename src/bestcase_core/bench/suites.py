@@ -22,6 +22,7 @@ import csv
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,8 +223,21 @@ def known_projects(tsv: Path = KNOWN_GROUPS_TSV) -> list[KnownProject]:
     return out
 
 
+#: Where the bench keeps the top of a monorepo app's repository (its files and CI folders, no code below):
+#: the scan reads a project's practices up to its repository's top, so a project cut out of a
+#: monorepo (``subdir``) is shown its repository's too. A dot folder, so discovery never scans it.
+TOPS = ".tops"
+_TOP_FOLDERS = (".github/", ".circleci/", ".gitlab/")
+
+
+def known_top(dest: Path, p: KnownProject) -> Path | None:
+    """The folder holding ``p``'s repository top, or None for a project that is its repository's top."""
+    return None if p.subdir in ("", ".") else dest / TOPS / p.repo.replace("/", "+")
+
+
 def known_workspace(dest: Path, repos: Path | None, tsv: Path = KNOWN_GROUPS_TSV) -> list[KnownProject]:
-    """Each project's tree at its commit, as ``dest/<group>/<owner+name>`` (a two-level workspace)."""
+    """Each project's tree at its commit, as ``dest/<group>/<owner+name>`` (a two-level workspace); for a
+    project in a ``subdir``, its repository's top files go to :func:`known_top`."""
     import io
     import tarfile
 
@@ -244,6 +258,10 @@ def known_workspace(dest: Path, repos: Path | None, tsv: Path = KNOWN_GROUPS_TSV
                 tf.extractall(target, filter="data")
         else:  # a shallow or partial copy may lack some blobs (large binaries): take the text files it has
             _extract_readable(git_dir, spec, target, f"{p.repo}@{p.commit[:8]}: {proc.stderr.decode()[-200:]}")
+        top = known_top(dest, p)
+        if top is not None:
+            shutil.rmtree(top, ignore_errors=True)
+            _extract_readable(git_dir, p.commit, top, f"{p.repo}@{p.commit[:8]}", _top_file)
         (target / ".complete").write_text(p.commit)
     return projects
 
@@ -252,15 +270,27 @@ def known_workspace(dest: Path, repos: Path | None, tsv: Path = KNOWN_GROUPS_TSV
 _KNOWN_SUFFIXES = (".vue", ".ts", ".tsx", ".js", ".mjs", ".cjs", ".json")
 
 
-def _extract_readable(git_dir: Path, spec: str, target: Path, why: str) -> None:
-    """Each source file of ``spec`` (``commit`` or ``commit:subdir``) that the repository holds, one by one."""
+def _top_file(rel: str) -> bool:
+    """A file at a repository's top, or in its CI folders."""
+    return "/" not in rel or rel.startswith(_TOP_FOLDERS)
+
+
+def _source_file(rel: str) -> bool:
+    return rel.endswith(_KNOWN_SUFFIXES)
+
+
+def _extract_readable(
+    git_dir: Path, spec: str, target: Path, why: str, wanted: Callable[[str], bool] = _source_file
+) -> None:
+    """Each ``wanted`` file of ``spec`` (``commit`` or ``commit:subdir``) that the repository holds, one by one
+    (default: the source files)."""
     proc = subprocess.run(
         ["git", _git_dir_arg(git_dir), "ls-tree", "-r", "-z", "--name-only", spec], capture_output=True, timeout=120
     )
     if proc.returncode != 0:
         raise FetchError(f"cannot read the tree of {why}")
     for rel in proc.stdout.decode("utf-8", "replace").split("\0"):
-        if not rel.endswith(_KNOWN_SUFFIXES) or rel.startswith("/") or ".." in rel.split("/"):
+        if not wanted(rel) or rel.startswith("/") or ".." in rel.split("/"):
             continue
         blob = subprocess.run(
             ["git", _git_dir_arg(git_dir), "cat-file", "blob", f"{spec}/{rel}" if ":" in spec else f"{spec}:{rel}"],
