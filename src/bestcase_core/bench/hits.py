@@ -48,13 +48,16 @@ class Hits:
 
 
 def _head_files(git_dir: Path, grep: str | None) -> list[str]:
-    cmd = ["git", _git_dir_arg(git_dir)]
-    cmd += ["grep", "-l", "-E", grep, "HEAD", "--"] if grep else ["ls-tree", "-r", "--name-only", "HEAD"]
-    proc = subprocess.run(cmd + ([f"*{s}" for s in _SOURCES] if grep else []), capture_output=True, timeout=300)
-    names = proc.stdout.decode("utf-8", "replace").splitlines()
-    names = [n.split(":", 1)[1] if grep else n for n in names]
-    keep = [n for n in names if n.endswith(_SOURCES) and not n.endswith(".d.ts")]
-    return [n for n in keep if not any(p in n for p in _SKIP_PARTS)]
+    """The source files at HEAD (``grep``: those with a match), as paths in the repository."""
+    if grep:  # `git grep` names its hits `HEAD:path`
+        cmd = ["grep", "-l", "-E", grep, "HEAD", "--", *(f"*{s}" for s in _SOURCES)]
+    else:
+        cmd = ["ls-tree", "-r", "--name-only", "HEAD"]
+    proc = subprocess.run(["git", _git_dir_arg(git_dir), *cmd], capture_output=True, timeout=300)
+    names = [n.removeprefix("HEAD:") for n in proc.stdout.decode("utf-8", "replace").splitlines()]
+    return [
+        n for n in names if n.endswith(_SOURCES) and not n.endswith(".d.ts") and not any(p in n for p in _SKIP_PARTS)
+    ]
 
 
 def find_hits(
