@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ import pytest
 
 from bestcase_core.errors import StorageError
 from bestcase_core.scan import run_scan
-from bestcase_core.store import BestCaseStorage
+from bestcase_core.store import SCAN_LOCK_FILE, BestCaseStorage
 from conftest import EXAMPLE, REPO, TEST_MODEL, copy_example, run_script
 
 SEED_FIELDS = {"id", "projectName", "category", "description", "files", "patterns", "metadata"}
@@ -304,6 +305,27 @@ def test_every_keeps_scanning_until_sigterm_and_stops_cleanly(example_scan):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 0
     assert [json.loads(x)["files_unchanged"] for x in lines] == [15, 15]
+
+
+def test_lock_wait_waits_for_the_scan_holding_the_store_and_gives_up_after_it_with_what_to_do(example_scan):
+    """Before: a scan run by cron gave up at once while another held the store; nothing could make it wait."""
+    root, storage, _, settings = example_scan
+    cmd = [sys.executable, str(REPO / "scripts" / "scan.py"), *scan_args(root, storage), "--json"]
+    cmd += ["--min-score", str(settings.exemplar_threshold)]
+    with open(storage / SCAN_LOCK_FILE, "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = subprocess.run([*cmd, "--lock-wait", "1s"], capture_output=True, text=True, timeout=300)
+        assert busy.returncode != 0 and "Another scan is writing" in busy.stderr, busy.stderr
+        assert "after waiting 1 s" in busy.stderr, busy.stderr
+        waiting = subprocess.Popen(
+            [*cmd, "--lock-wait", "5m"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(2)
+    out, err = waiting.communicate(timeout=300)  # the lock is released: the waiting scan goes on
+    assert waiting.returncode == 0, err
+    assert json.loads(out)["files_unchanged"] == 15
+    bad = run_script("scan.py", *scan_args(root, storage), "--lock-wait", "soon")
+    assert bad.returncode != 0 and "--lock-wait takes a duration" in bad.stderr, bad.stderr
 
 
 def test_summary_json_has_the_documented_keys(example_scan):

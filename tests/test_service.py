@@ -84,6 +84,37 @@ def test_a_tick_that_fails_in_any_way_is_one_line_and_the_loop_goes_on(tmp_path)
     assert (tmp_path / "store" / "scan.log").read_text().splitlines() == lines
 
 
+def test_wake_starts_the_next_tick_now_and_a_wake_during_a_tick_starts_another_right_after(tmp_path):
+    """Before: the next scan came only at its time (6 h by default); nothing could ask for one now."""
+    from bestcase_core.service import run_every
+
+    stop, wake = threading.Event(), threading.Event()
+    watchdog = threading.Timer(30, stop.set)  # without a working wake, the loop would sleep the hour
+    watchdog.start()
+    ticks: list[int] = []
+
+    def scan(root, settings, **kw):
+        ticks.append(len(ticks) + 1)
+        if len(ticks) == 2:
+            wake.set()  # asked for while tick 2 runs
+        if len(ticks) == 3:
+            stop.set()
+        return ScanSummary(root=str(root), storage="s", model="m", projects=1)
+
+    def on_tick(tick):
+        if tick.number == 1:
+            threading.Timer(0.2, wake.set).start()  # asked for while the loop sleeps
+
+    try:
+        code = run_every(
+            tmp_path, load_settings(model=TEST_MODEL), 3600, storage=tmp_path / "store", stop=stop, wake=wake,
+            on_tick=on_tick, stream=io.StringIO(), scan=scan,
+        )  # fmt: skip
+    finally:
+        watchdog.cancel()
+    assert code == 0 and ticks == [1, 2, 3]
+
+
 # --- the soak: the real script, the real model, one fault per tick -------------------------------------
 
 
@@ -92,7 +123,10 @@ def _sha(path: Path) -> str:
 
 
 class Soak:
-    """Drives ``scripts/scan.py --every 1s``: reads its tick lines, changes the world between them."""
+    """Drives ``scripts/scan.py --every 1h``: changes the world, starts the next tick with SIGUSR1, reads its line.
+
+    No tick comes by the clock, so a change is always made before the tick it is for, however slow this machine.
+    """
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
@@ -112,7 +146,8 @@ class Soak:
         (self.app / "package.json").write_text(json.dumps({"dependencies": {"nuxt": "^3.12.0"}}))
         (self.app / "utils" / "a.ts").write_text("export const add = (a: number, b: number): number => a + b\n")
         (self.app / "utils" / "b.ts").write_text("export const upper = (s: string): string => s.toUpperCase()\n")
-        self.args = ["--storage", str(self.store), "--model", TEST_MODEL, "--min-score", "100", "--every", "1s"]
+        self.args = ["--storage", str(self.store), "--model", TEST_MODEL, "--min-score", "100"]
+        self.args += ["--every", "1h", "--lock-wait", "0.5s"]  # ticks come only by SIGUSR1 (scan_now)
         self.lines: list[str] = []
         self.proc: subprocess.Popen[str] | None = None
         self.lock_fh = None
@@ -147,6 +182,10 @@ class Soak:
                 return line.rstrip("\n")
         raise AssertionError("no tick line in time")
 
+    def scan_now(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGUSR1)
+
     def edit(self, rel: str, text: str) -> None:
         (self.app / rel).write_text(text)
 
@@ -176,7 +215,9 @@ def test_soak_twenty_ticks_one_fault_each_the_loop_survives_and_every_good_file_
     expect: dict[int, str] = {}
     lines: dict[int, str] = {}
 
-    def tick(n: int, status: str) -> str:
+    def tick(n: int, status: str, *, started: bool = False) -> str:
+        if n > 1 and not started:
+            s.scan_now()
         line = s.next_tick()
         got = TICK.match(line)
         assert got and int(got.group(1)) == n, line
@@ -230,13 +271,14 @@ def test_soak_twenty_ticks_one_fault_each_the_loop_survives_and_every_good_file_
         (gone / "package.json").write_text(json.dumps({"devDependencies": {"nuxt": "^3"}}))
         (gone / "utils" / "g.ts").write_text("export const g = 1\n")
         s.edit("utils/a.ts", "export const add = (x: number, y: number): number => x + y\n")
+        s.scan_now()
         store = BestCaseStorage(s.store)
         deadline = time.monotonic() + 30
         while not store.scan_running() and time.monotonic() < deadline:
             time.sleep(0.02)
         time.sleep(0.2)
         shutil.rmtree(gone)
-        tick(12, "done")
+        tick(12, "done", started=True)
         # 13: a file is replaced by a FIFO
         (s.app / "utils" / "b.ts").unlink()
         os.mkfifo(s.app / "utils" / "b.ts")

@@ -4,7 +4,9 @@ Each tick is one :func:`~bestcase_core.scan.run_scan`. Whatever goes wrong in a
 tick (the root gone for a moment, the model missing, the disk full, the index
 damaged, another scan holding the lock) ends that tick only: it is logged as one
 line that says what to do, and the next tick comes at its time. Only a signal
-(SIGINT, SIGTERM, or ``stop.set()``) ends the loop, between two files.
+(SIGINT, SIGTERM, or ``stop.set()``) ends the loop, between two files. ``wake``
+(SIGUSR1 in ``bestcase scan --every``) starts the next tick now instead of at
+its time; one that arrives during a tick starts another right after it.
 
 Every tick writes exactly one line, to stderr and to ``<store>/scan.log``::
 
@@ -173,6 +175,7 @@ def run_every(
     force: bool = False,
     all_projects: bool = False,
     stop: threading.Event | None = None,
+    wake: threading.Event | None = None,
     lock_wait: float | None = None,
     on_tick: Callable[[Tick], Any] | None = None,
     stream: TextIO | None = sys.stderr,
@@ -180,10 +183,12 @@ def run_every(
 ) -> int:
     """Scan now, then every ``interval`` seconds, until ``stop`` is set; returns 0.
 
+    Setting ``wake`` starts the next scan at once (it is cleared when a scan starts).
     ``lock_wait`` (default: half the interval, at most 10 minutes) is how long a
     tick waits for another scan of the same store before it is skipped.
     """
     stop = stop or threading.Event()
+    wake = wake or threading.Event()
     wait = min(interval / 2, MAX_LOCK_WAIT) if lock_wait is None else lock_wait
     try:
         store_path: Path | None = Path(storage) if storage else settings.storage_for(root)
@@ -198,6 +203,7 @@ def run_every(
     number = 0
     while not stop.is_set():
         number += 1
+        wake.clear()
         tick = run_tick(
             number,
             Path(root),
@@ -215,10 +221,21 @@ def run_every(
                 on_tick(tick)
             except Exception:
                 log.exception("reporting scan %d failed", number)
-        if stop.wait(interval):
+        if _sleep(interval, stop, wake):
             break
     ticks.write(f"{_now()} stopped after {number} scan(s)")
     return 0
+
+
+def _sleep(interval: float, stop: threading.Event, wake: threading.Event) -> bool:
+    """Wait until the next tick is due or ``wake`` is set; True if ``stop`` was set meanwhile."""
+    end = time.monotonic() + interval
+    while not stop.is_set() and not wake.is_set():
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        stop.wait(min(left, 0.2))  # two events cannot be waited on at once: look at both five times a second
+    return stop.is_set()
 
 
 def _duration(seconds: float) -> str:

@@ -18,10 +18,10 @@ HELP = """Scan a workspace of Nuxt projects and keep each project's best files i
 
 Only files whose content, model or rubric changed are scored again. --every
 keeps scanning on that schedule until SIGINT/SIGTERM; the file being scored is
-finished, nothing is left half-written. A scan that fails there ends that scan
-only: each one logs a line (to stderr and <store>/scan.log) and the next comes
-at its time. --ray scores on a Ray cluster (docs/scale.md); this process still
-reads the workspace and writes the store.
+finished, nothing is left half-written. SIGUSR1 starts the next scan now. A
+scan that fails there ends that scan only: each one logs a line (to stderr and
+<store>/scan.log) and the next comes at its time. --ray scores on a Ray cluster
+(docs/scale.md); this process still reads the workspace and writes the store.
 """
 
 
@@ -48,6 +48,12 @@ def add(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="score every file again")
     p.add_argument("--all-projects", action="store_true", help="also scan JS/TS projects without Nuxt")
     p.add_argument("--every", help="keep scanning on this schedule (6h, 30m, ...) until stopped")
+    p.add_argument(
+        "--lock-wait",
+        metavar="DURATION",
+        help="how long to wait for another scan holding the store before giving up "
+        "(default: not at all; with --every, half the interval, at most 10m)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     from ..ray_scan import add_ray_arguments
@@ -55,16 +61,16 @@ def add(sub: Any) -> None:
     p.set_defaults(run=run, ray_options=add_ray_arguments(p))
 
 
-def parse_duration(text: str) -> float:
+def parse_duration(text: str, option: str = "--every", minimum: float = 1.0) -> float:
     """'6h', '30m', '90s', '1d', '1h30m' -> seconds."""
     from ..errors import CLIError
 
     parts = re.findall(r"(\d+(?:\.\d+)?)\s*([dhms])", text.strip().lower())
     if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s+", "", text.strip().lower()):
-        raise CLIError(f"--every takes a duration such as 6h, 30m or 1h30m; got {text!r}")
+        raise CLIError(f"{option} takes a duration such as 6h, 30m or 1h30m; got {text!r}")
     seconds = sum(float(n) * {"d": 86400, "h": 3600, "m": 60, "s": 1}[u] for n, u in parts)
-    if seconds < 1:
-        raise CLIError("--every must be at least one second")
+    if seconds < minimum:
+        raise CLIError(f"{option} must be at least {minimum:g} second(s)")
     return seconds
 
 
@@ -156,8 +162,13 @@ def run(ns: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    lock_wait = None if ns.lock_wait is None else parse_duration(ns.lock_wait, "--lock-wait", 0.0)
     if ns.every:
         from ..service import run_every
+
+        wake = threading.Event()
+        if hasattr(signal, "SIGUSR1"):  # not on Windows
+            signal.signal(signal.SIGUSR1, lambda signum, frame: wake.set())
 
         def on_tick(tick: Any) -> None:
             if ns.json and tick.summary is not None:
@@ -170,6 +181,8 @@ def run(ns: argparse.Namespace) -> int:
             force=ns.force,
             all_projects=ns.all_projects,
             stop=stop,
+            wake=wake,
+            lock_wait=lock_wait,
             on_tick=on_tick,
             scan=scan,
         )
@@ -179,6 +192,7 @@ def run(ns: argparse.Namespace) -> int:
         force=ns.force,
         all_projects=ns.all_projects,
         stop=stop,
+        lock_wait=lock_wait or 0.0,
         progress=False if ns.no_progress else None,
     )
     if ns.json:
