@@ -59,15 +59,23 @@ class _Acc:
     fallible: int = 0
     nuxt_request_lines: list[int] = field(default_factory=list)
     raw_request_lines: list[int] = field(default_factory=list)
+    local_fetch: dict[int, bool] = field(default_factory=dict)  # per script: does it name its own `fetch`
+    imports_axios: dict[int, bool] = field(default_factory=dict)  # per script: does it import axios
     typed_request_lines: list[int] = field(default_factory=list)
     hardcoded_url_lines: list[int] = field(default_factory=list)
     glued_url_lines: list[int] = field(default_factory=list)
+    request_hosts: list[tuple[str, int]] = field(default_factory=list)  # a public host a request names, its line
     string_consts: dict[str, str] = field(default_factory=dict)  # name -> the string it is declared with
     url_consts_counted: set[str] = field(default_factory=set)  # URL-named constants already counted where declared
     request_url_names: list[tuple[str, int]] = field(default_factory=list)  # a request's URL given by name
     secret_lines: list[int] = field(default_factory=list)
     props_mutated_lines: list[int] = field(default_factory=list)
     watch_sync_lines: list[int] = field(default_factory=list)
+    # a watcher whose callback only copies what it watches into state: line, the variables it writes, its lines
+    watch_sync_in: list[tuple[int, list[str], int, int]] = field(default_factory=list)
+    state_writes: list[tuple[str, int]] = field(default_factory=list)  # `x.value = ...`: the variable, the line
+    state_decls: set[str] = field(default_factory=set)  # variables declared as `ref()`, `reactive()`, `useState()`
+    vmodel_roots: set[str] = field(default_factory=set)  # .vue: variables the template binds with `v-model`
     module_state_lines: list[int] = field(default_factory=list)
     console_lines: list[int] = field(default_factory=list)
     commented_code_lines: list[int] = field(default_factory=list)
@@ -81,6 +89,7 @@ class _Acc:
     composable_calls: int = 0
     declared: int = 0
     meaningless: list[tuple[str, int]] = field(default_factory=list)
+    identifier_rows: dict[int, dict[str, list[int]]] = field(default_factory=dict)  # per script: name -> rows
     comment_lines: int = 0
     code_lines: int = 0
     data_lines: int = 0  # of the code lines, those inside a data literal (a table of values)

@@ -13,7 +13,7 @@ from .collect import _Acc
 from .fetching import _late_fetches
 from .findings import FileFacts
 from .parse import parse_source
-from .script import _script_facts
+from .script import _script_facts, _watch_syncs
 from .summary import _summarize
 from .template import _outside_facts, _template_facts
 
@@ -44,5 +44,6 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
     if parsed.template is not None:
         _template_facts(parsed.template, acc)
     _late_fetches(acc)
+    _watch_syncs(acc)
     _outside_facts(parsed, acc)
     return _summarize(parsed, acc)

@@ -32,6 +32,8 @@ from .vocab import (
     _SAFE_AWAITS,
     NUXT_REQUESTS,
     RAW_REQUESTS,
+    _fixed_hosts,
+    _machine_host,
 )
 
 #: Fields of a returned outcome that say whether the call failed (`{ data, error }`, `result.ok`).
@@ -87,8 +89,10 @@ def _request_args_urls(script: Script, call: Any, acc: _Acc) -> None:
     if first.type == "identifier":
         acc.request_url_names.append((text, script.line(first)))
     literals = [s for s in walk(first) if s.type in ("string", "template_string")]
-    if any(h in _t(s) for s in literals for h in _HOSTS):
+    if any(_machine_host(_t(s)) for s in literals):
         acc.hardcoded_url_lines.append(script.line(first))
+    else:
+        acc.request_hosts.extend((h, script.line(first)) for s in literals for h in _fixed_hosts(_t(s))[:1])
     if first.type == "binary_expression" and any(
         s.type in ("string", "template_string") and any(c in _t(s) for c in "?=&/")
         for s in walk(first)
@@ -189,7 +193,7 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     ):
         call = node.parent  # `await $fetch<T>(...)` parses as a call of an await
     name = _callee_name(call) if call is not None and call.type == "call_expression" else ""
-    if name.split(".")[-1] in _SAFE_AWAITS:
+    if name.split(".")[-1] in _SAFE_AWAITS or _in_async_data_handler(node):
         return
     line = script.line(node)
     acc.awaits_total += 1
@@ -226,6 +230,16 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     acc.unhandled_lines.append(line)
 
 
+def _in_async_data_handler(node: Any) -> bool:
+    """Inside the function given to ``useAsyncData``: Nuxt catches its rejection into the call's ``error``."""
+    fn = node.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    args = fn.parent if fn is not None else None
+    call = args.parent if args is not None and args.type == "arguments" else None
+    return call is not None and _callee_name(call) in ("useAsyncData", "useLazyAsyncData")
+
+
 def _loads_data(script: Script, hook: Any) -> bool:
     """``onMounted(async () => { x.value = await load() })`` or ``onMounted(load)`` with ``load`` awaiting: data
     loaded after mount, which the server render never has (``useAsyncData``/``useFetch`` load it once, SSR-safe)."""
@@ -237,12 +251,27 @@ def _loads_data(script: Script, hook: Any) -> bool:
         return False
     for n in walk(fn):
         if n.type == "call_expression" and _callee_name(n) in NUXT_REQUESTS | RAW_REQUESTS:
-            return True
+            if not _sends(n):
+                return True
+            continue
         if n.type == "await_expression" and n.named_children:
             inner = n.named_children[0]
             name = _callee_name(inner) if inner.type == "call_expression" else ""
-            if name and name.split(".")[-1] not in _SAFE_AWAITS and name != "import":
+            if name and name.split(".")[-1] not in _SAFE_AWAITS and name != "import" and not _sends(inner):
                 return True
+    return False
+
+
+def _sends(call: Any) -> bool:
+    """A request with ``method: 'POST'`` (PUT, PATCH, DELETE): it sends (a view count, a refresh), it loads nothing."""
+    if _callee_name(call) not in NUXT_REQUESTS | RAW_REQUESTS:
+        return False
+    args = call.child_by_field_name("arguments")
+    for obj in args.named_children if args is not None else []:
+        for pair in _pairs(obj) if obj.type == "object" else []:
+            value = pair.child_by_field_name("value")
+            if _t(pair.child_by_field_name("key")).strip("'\"") == "method" and value is not None:
+                return _t(value).strip("'\"`").upper() in ("POST", "PUT", "PATCH", "DELETE")
     return False
 
 
@@ -251,7 +280,7 @@ def _sequential_awaits(script: Script, block: Any, acc: _Acc) -> None:
     stmts = [s for s in block.named_children if s.type != "comment"]
     for a, b in pairwise(stmts):
         if not (_starts_with_await(a) and _starts_with_await(b)) or any(
-            _loads_module(x) or _reads_event(x) for x in (a, b)
+            _loads_module(x) or _reads_event(x) or _waits(x) for x in (a, b)
         ):
             continue
         declared = _declared_names(a)
@@ -277,6 +306,19 @@ def _first_arg_is_event(call: Any) -> bool:
     args = call.child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_children else None
     return first is not None and first.type == "identifier" and _t(first) == "event"
+
+
+def _waits(stmt: Any) -> bool:
+    """``await new Promise(r => setTimeout(r, 500))``, ``await sleep(500)``, ``await nextTick()``: a pause on
+    purpose, not a request that could run alongside another."""
+    for n in walk(stmt):
+        if n.type == "await_expression" and n.named_children:
+            inner = n.named_children[0]
+            if inner.type == "new_expression" and _t(inner.child_by_field_name("constructor")) == "Promise":
+                return True
+            if inner.type == "call_expression" and _callee_name(inner) in ("sleep", "delay", "wait", "nextTick"):
+                return True
+    return False
 
 
 def _loads_module(stmt: Any) -> bool:

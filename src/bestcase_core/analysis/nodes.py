@@ -93,8 +93,15 @@ def _only_logs(stmts: list[Any]) -> bool:
 
 
 def _swallows(catch: Any) -> bool:
-    """A catch clause that is empty or only calls ``console.*``: the error goes nowhere."""
-    return _only_logs(_catch_statements(catch))
+    """A catch clause that is empty or only calls ``console.*``: the error goes nowhere.
+
+    One holding only a comment (``catch { /* best effort: the cache is optional */ }``) says the loss is meant.
+    """
+    stmts = _catch_statements(catch)
+    body = catch.child_by_field_name("body")
+    if not stmts and body is not None and body.named_children:
+        return False
+    return _only_logs(stmts)
 
 
 def _has_catch_chain(node: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -117,7 +118,11 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.untyped_state_lines.append(line)
             if t == "call_expression":
                 _call_facts(script, node, acc)
-            elif acc.handler and _t(node.child_by_field_name("constructor") or node) in _DB_CLIENTS:
+            elif (
+                acc.handler
+                and _t(node.child_by_field_name("constructor") or node) in _DB_CLIENTS
+                and not _created_once(node)
+            ):
                 acc.route_client_lines.append(line)
         elif t == "catch_clause":
             _catch_facts(script, node, acc)
@@ -142,6 +147,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
                 acc.dom_lines.append(line)
         elif t in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
             target = node.child_by_field_name("left") or node.child_by_field_name("argument")
+            if target is not None and target.type in ("member_expression", "subscript_expression"):
+                acc.state_writes.append((_root_name(target), line))
             if target is not None and target.type == "member_expression":
                 obj = target.child_by_field_name("object")
                 if obj is not None and obj.type == "identifier" and _t(obj) == "props":
@@ -343,7 +350,7 @@ def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
     bare = fn.child_by_field_name("parameter")  # `e => ...`: one parameter, no parentheses, no type
     if bare is not None and not callback:
         acc.params_total += 1
-        _name_fact(_t(bare), script.line(bare), acc)
+        _name_fact(_t(bare), script.line(bare), acc, script, bare)
     if params is not None and not callback:
         for p in params.named_children:
             if p.type == "comment":
@@ -357,7 +364,7 @@ def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
                 acc.params_typed += 1
             name = p.child_by_field_name("pattern") or (p if p.type == "identifier" else None)
             if name is not None and name.type == "identifier":
-                _name_fact(_t(name), script.line(name), acc)
+                _name_fact(_t(name), script.line(name), acc, script, name)
     name = fn.child_by_field_name("name")
     if name is not None:
         _name_fact(_t(name), script.line(name), acc)
@@ -367,10 +374,37 @@ def _function_facts(script: Script, fn: Any, acc: _Acc, ts: bool) -> None:
             acc.returns_typed += 1
 
 
-def _name_fact(name: str, line: int, acc: _Acc) -> None:
+def _name_fact(name: str, line: int, acc: _Acc, script: Script | None = None, node: Any = None) -> None:
     acc.declared += 1
-    if name not in _OK_SHORT and _MEANINGLESS.match(name):
-        acc.meaningless.append((name, line))
+    if name in _OK_SHORT or not _MEANINGLESS.match(name):
+        return
+    if script is not None and node is not None and not any(c.isdigit() for c in name) and _read_near(script, node, acc):
+        return  # `v => !!v || 'required'`, `(val) => val > 0`: read with its meaning in view (`v0`, `q1` never are)
+    acc.meaningless.append((name, line))
+
+
+#: A short name (a letter, `val`, `tmp`...) read only within this many lines of where it is declared is not a
+#: naming problem; one with a digit (`v0`, `data2`) always is.
+NEAR_LINES = 8
+
+
+def _read_near(script: Script, node: Any, acc: _Acc) -> bool:
+    """Every use of the name ``node`` declares, in the function (or module) declaring it, lies within
+    :data:`NEAR_LINES` lines of the declaration."""
+    scope = node.parent
+    while scope is not None and scope.type not in (*FUNCTION_TYPES, "program"):
+        scope = scope.parent
+    if scope is None:
+        return False
+    uses = acc.identifier_rows.get(script.root.id)
+    if uses is None:  # one walk per script, for every short name in it
+        uses = acc.identifier_rows[script.root.id] = {}
+        for n in walk(script.root):
+            if n.type in ("identifier", "shorthand_property_identifier"):
+                uses.setdefault(_t(n), []).append(n.start_point[0])
+    rows = uses.get(_t(node), [])  # in walk order, so sorted
+    last = rows[bisect.bisect_right(rows, scope.end_point[0]) - 1] if rows else 0
+    return last - node.start_point[0] <= NEAR_LINES
 
 
 _STATE_CALLS = frozenset({"ref", "shallowRef", "useState", "new Map", "new Set", "new WeakMap", "new WeakSet"})
@@ -404,15 +438,47 @@ def _untyped_empty_state(node: Any) -> bool:
     return not (parent is not None and parent.type == "variable_declarator" and parent.child_by_field_name("type"))
 
 
+#: A value that points somewhere rather than hides something: a path or URL (`LOGIN_BY_PASSWORD_PATH = '/v1/login'`).
+_NAMING_VALUE = re.compile(r"^(/|\.{1,2}/|[a-z][a-z0-9+.-]*://)")
+
+
+def _could_be_secret(text: str) -> bool:
+    """A string a secret-named constant holds that could be the secret itself."""
+    return len(text) >= 8 and " " not in text and "${" not in text and not _NAMING_VALUE.match(text)
+
+
+def _created_once(new: Any) -> bool:
+    """``if (!prisma) prisma = new PrismaClient()`` or ``prisma ??= new PrismaClient()``: one client, made lazily."""
+    assign = new.parent
+    if assign is None or assign.type not in ("assignment_expression", "augmented_assignment_expression"):
+        return False
+    target = assign.child_by_field_name("left")
+    if target is None:
+        return False
+    if assign.type == "augmented_assignment_expression":
+        return any(c.type in ("??=", "||=") for c in assign.children)
+    guard = assign.parent
+    while guard is not None and guard.type not in ("if_statement", *FUNCTION_TYPES, "program"):
+        guard = guard.parent
+    cond = guard.child_by_field_name("condition") if guard is not None and guard.type == "if_statement" else None
+    return cond is not None and _t(cond).replace(" ", "").strip("()") == "!" + _t(target)
+
+
+#: Calls that make state a component or composable owns.
+_STATE_MAKERS = frozenset({"ref", "shallowRef", "reactive", "shallowReactive", "useState"})
+
+
 def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
     name = node.child_by_field_name("name")
     value = node.child_by_field_name("value")
     if name is not None and name.type == "identifier":
-        _name_fact(_t(name), script.line(name), acc)
+        _name_fact(_t(name), script.line(name), acc, script, name)
+        if value is not None and value.type == "call_expression" and _callee_name(value) in _STATE_MAKERS:
+            acc.state_decls.add(_t(name))
         if value is not None and value.type in ("string", "template_string"):
             text = _t(value).strip("'\"`")
             acc.string_consts[_t(name)] = text
-            if _SECRET_NAME.search(_t(name)) and len(text) >= 8 and " " not in text and "${" not in text:
+            if _SECRET_NAME.search(_t(name)) and _could_be_secret(text):
                 acc.secret_lines.append(script.line(node))
             if _URL_NAME.search(_t(name)) and ("http://" in text or "https://" in text or "localhost" in text):
                 acc.hardcoded_url_lines.append(script.line(node))
@@ -455,7 +521,10 @@ def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
         if call.child_by_field_name("type_arguments") is not None:
             acc.typed_request_lines.append(line)
         _request_args_urls(script, call, acc)
-    elif name in RAW_REQUESTS or (base in ("axios", "$axios", "api", "http") and method in _AXIOS_METHODS):
+    elif (name in RAW_REQUESTS and not (name == "fetch" and _binds_fetch(script, acc))) or (
+        method in _AXIOS_METHODS
+        and (base in ("axios", "$axios") or (base in ("api", "http") and _imports_axios(script, acc)))
+    ):
         acc.raw_request_lines.append(line)
         acc.fallible += 1
         _request_args_urls(script, call, acc)
@@ -621,16 +690,80 @@ def _watch_facts(script: Script, call: Any, acc: _Acc) -> None:
     stmts = [s for s in body.named_children if s.type != "comment"] if body.type == "statement_block" else [body]
     if not stmts or len(stmts) > 3:
         return
+    # what the new value may be made of: the callback's parameters and what is watched
+    sources = {_t(n) for n in walk(callback.child_by_field_name("parameters") or callback) if n.type == "identifier"}
+    if _callee_name(call) == "watch" and items:
+        sources |= {_t(n) for n in walk(items[0]) if n.type == "identifier"}
+    roots = []
     for s in stmts:
         expr = s.named_children[0] if s.type == "expression_statement" and s.named_children else s
         if expr.type != "assignment_expression":
             return
-        left = expr.child_by_field_name("left")
-        if left is None or left.type != "member_expression":
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        if left is None or left.type != "member_expression" or right is None or _contains_await(expr):
             return
-        if _contains_await(expr):
-            return
-    acc.watch_sync_lines.append(script.line(call))
+        used = {_t(n) for n in walk(right) if n.type == "identifier"} - {"undefined"}
+        if not used or (_callee_name(call) == "watch" and not used & sources):
+            return  # `page.value = 1` on a change: a reset, not a value derived from the source
+        roots.append(_root_name(left))
+    lines = (script.line(callback), int(callback.end_point[0]) + script.line_offset + 1)
+    acc.watch_sync_in.append((script.line(call), roots, *lines))
+
+
+def _binds_fetch(script: Script, acc: _Acc) -> bool:
+    """The script names its own ``fetch`` (imported, destructured from a composable, declared, a parameter):
+    a call of it is not the global ``fetch``."""
+    key = script.root.id
+    if key not in acc.local_fetch:
+        acc.local_fetch[key] = any(_binding_name(n) == "fetch" for n in walk(script.root))
+    return acc.local_fetch[key]
+
+
+def _imports_axios(script: Script, acc: _Acc) -> bool:
+    """The script imports axios: its ``api.get(...)``/``http.post(...)`` are an axios instance's (not an MSW
+    handler's, nor the app's own wrapper of ``$fetch``)."""
+    key = script.root.id
+    if key not in acc.imports_axios:
+        acc.imports_axios[key] = any(
+            n.type == "import_statement" and _t(n.child_by_field_name("source")).strip("'\"") == "axios"
+            for n in script.root.named_children
+        )
+    return acc.imports_axios[key]
+
+
+def _binding_name(node: Any) -> str:
+    """The name ``node`` binds, if it is an import, a declaration, a destructured name or a parameter."""
+    t = node.type
+    if t == "import_specifier":
+        return _t(node.child_by_field_name("alias") or node.child_by_field_name("name"))
+    if t == "shorthand_property_identifier_pattern":
+        return _t(node)
+    if t in ("function_declaration", "variable_declarator", "required_parameter", "optional_parameter"):
+        name = node.child_by_field_name("name") or node.child_by_field_name("pattern")
+        return _t(name) if name is not None and name.type == "identifier" else ""
+    if t == "identifier" and node.parent is not None and node.parent.type == "formal_parameters":
+        return _t(node)
+    return ""
+
+
+def _root_name(target: Any) -> str:
+    """``form`` for ``form.value.name = ...`` or ``form[key] = ...``; "" when it is not a variable's."""
+    while target is not None and target.type in ("member_expression", "subscript_expression"):
+        target = target.child_by_field_name("object")
+    return _t(target) if target is not None and target.type == "identifier" else ""
+
+
+def _watch_syncs(acc: _Acc) -> None:
+    """The watchers a ``computed`` could replace: each variable they write is local state (``ref()``,
+    ``reactive()``) that nothing else writes and no ``v-model`` binds (else it is edited, not derived)."""
+    for line, roots, first, last in acc.watch_sync_in:
+        if all(
+            root in acc.state_decls
+            and root not in acc.vmodel_roots
+            and not any(r == root and not first <= at <= last for r, at in acc.state_writes)
+            for root in roots
+        ):
+            acc.watch_sync_lines.append(line)
 
 
 def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:

@@ -10,7 +10,7 @@ from .duplication import duplicated_lines
 from .findings import FileFacts, Finding
 from .nodes import _t
 from .parse import Parsed, walk
-from .vocab import _HOSTS, COMMENT_PRIOR_LINES, COMMENT_TARGET
+from .vocab import COMMENT_PRIOR_LINES, COMMENT_TARGET, _fixed_hosts, _machine_host
 
 #: Cognitive complexity a function may have before it counts against the file: S3776's default.
 COMPLEXITY_FREE = 15
@@ -350,8 +350,15 @@ def _api_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> int
     m["raw_requests"] = -(len(acc.raw_request_lines) / requests) if requests else 0.0
     for name, line in acc.request_url_names:  # `const URI = `https://host/...`` then `useFetch(URI)`
         counted = name in acc.url_consts_counted or line in acc.hardcoded_url_lines
-        if any(h in acc.string_consts.get(name, "") for h in _HOSTS) and not counted:
+        if counted:
+            continue
+        value = acc.string_consts.get(name, "")
+        if _machine_host(value):
             acc.hardcoded_url_lines.append(line)
+        else:
+            acc.request_hosts.extend((h, line) for h in _fixed_hosts(value)[:1])
+    hosts = Counter(h for h, _ in acc.request_hosts)  # a public host requested more than once: the app's backend
+    acc.hardcoded_url_lines.extend(line for h, line in acc.request_hosts if hosts[h] > 1)
     m["hardcoded_urls"] = -_log1p(len(acc.hardcoded_url_lines) + len(acc.glued_url_lines))
     m["secrets"] = -float(len(acc.secret_lines))
     m["route_client"] = -_log1p(len(acc.route_client_lines))

@@ -68,6 +68,8 @@ def _template_facts(template: Any, acc: _Acc) -> None:
         for key, (value, _) in attrs.items():
             if key.startswith((":", "@", "v-", "#")):
                 acc.template_identifiers |= set(_MUSTACHE_ID.findall(value))
+                if key.split(":")[0].split(".")[0] == "v-model" and (bound := _MUSTACHE_ID.match(value.strip())):
+                    acc.vmodel_roots.add(bound.group(0))
                 if key.startswith((":", "v-if", "v-else-if", "v-show")) and ("&&" in value or "||" in value):
                     expression = parse_bytes("js", f"({value})".encode()).root_node
                     acc.template_complex_conditions += complex_conditions(expression)
@@ -82,7 +84,8 @@ def _template_facts(template: Any, acc: _Acc) -> None:
             if key in attrs and _COLOR.search(attrs[key][0]):
                 acc.raw_color_lines.append(line)
                 break
-        clicks = any(k.split(".")[0] in ("@click", "v-on:click") for k in attrs)
+        # `@click.stop` with no handler only keeps the click from the parent: nothing to reach by keyboard
+        clicks = any(k.split(".")[0] in ("@click", "v-on:click") and v.strip() for k, (v, _) in attrs.items())
         for key, (value, _) in attrs.items():
             if key.startswith(("@", "v-on:")) and (handler := _HANDLER_NAME.match(value)):
                 acc.event_handlers.add(handler.group(1))

@@ -55,6 +55,32 @@ _HANDLER_NAME = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*(?:\(|$)")
 _SECRET_NAME = re.compile(r"(api[_-]?key|secret|token|passw(or)?d|private[_-]?key|client[_-]?secret)", re.I)
 _SECRET_VALUE = re.compile(r"^(sk_(live|test)_|AIza|ghp_|xox[bp]-|AKIA)[A-Za-z0-9_\-]{8,}")
 _HOSTS = ("http://", "https://", "localhost:")
+#: A host written into a URL literal: what follows the scheme, up to the path (`${...}` is a host made at run time).
+_URL_HOST = re.compile(r"(https?)://([^/\s'\"`?#]*)")
+_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+def _fixed_hosts(text: str) -> list[str]:
+    """The hosts written literally into the URLs in ``text`` (not `https://${domain}/`)."""
+    return [host for _, host in _URL_HOST.findall(text) if host and "${" not in host]
+
+
+def _machine_host(text: str) -> bool:
+    """A URL in ``text`` names one machine of one environment: `localhost`, an IP address, an explicit port, or
+    plain `http://` to a remote host. A fixed public API (`https://api.github.com/...`) is not: its address is
+    the same in every environment, and Nuxt's own docs call such APIs inline (one the file requests more
+    than once is counted where requests are summed: the app's data source, whose base belongs in config)."""
+    if "localhost:" in text:
+        return True
+    for scheme, host in _URL_HOST.findall(text):
+        if not host or "${" in host:
+            continue
+        name, _, port = host.rpartition("@")[2].partition(":")
+        if name in ("localhost", "0.0.0.0") or _IPV4.match(name) or port or scheme == "http":
+            return True
+    return False
+
+
 _URL_NAME = re.compile(r"(url|api|endpoint|base|host)", re.I)
 #: Comment lines per code line that count as fully commented.
 COMMENT_TARGET = 0.15
