@@ -1222,3 +1222,54 @@ def test_api_get_is_an_axios_request_only_where_the_file_uses_axios_and_val_near
     assert analyze(axios, "utils/api.ts", "util").metrics["raw_requests"] < 0
     near = "export const positive = [(val: number) => val > 0 || 'must be positive']"
     assert analyze(near, "utils/rules.ts", "util").metrics["meaningless_names"] == 0
+
+
+def test_a_query_string_that_builds_a_service_is_not_a_record_written_whole():
+    """Before: `new CalendarService(getQuery(event))` in a GET route was a raw write of the client's input,
+    a defect; 2 of 12 raw writes sampled from public apps were such reads."""
+    read = (
+        "export default defineEventHandler(async (event) => {\n  const query = getQuery(event)\n"
+        "  const service = new CalendarService(query)\n  return service.list()\n})\n"
+    )
+    assert "raw_write" not in keys(analyze(read, "server/api/events.get.ts", "server_route"), False)
+    write = (
+        "export default defineEventHandler(async (event) => {\n  const body = await readBody(event)\n"
+        "  return new Todo(body).save()\n})\n"
+    )
+    assert "raw_write" in keys(analyze(write, "server/api/todos.post.ts", "server_route"), False)
+
+
+def test_module_state_is_a_let_reassigned_where_the_server_runs_it():
+    """Before: every module-level `let` was state shared across requests; of 12 sampled, 3 were written only in
+    the browser (`if (import.meta.client)`) and 7 were not shared at all."""
+
+    def state(code: str, path: str = "composables/useAuth.ts") -> float:
+        return analyze(code, path, "composable").metrics["module_state"]
+
+    shared = (
+        "let token = ''\nexport function useAuth() {\n  const set = (t: string) => { token = t }\n  return { set }\n}\n"
+    )
+    assert state(shared) < 0
+    browser = shared.replace("{ token = t }", "{ if (import.meta.client) { token = t } }")
+    assert state(browser) == 0
+    assert state("let base = '/api'\nexport const useBase = () => base\n") == 0  # never reassigned
+    assert state(shared, "composables/useAuth.client.ts") == 0  # never runs on the server
+
+
+def test_a_class_field_annotated_with_its_type_holds_typed_state():
+    typed = "export class Toasts {\n  items: Ref<Toast[]> = ref([])\n}\n"
+    assert analyze(typed, "utils/toasts.ts", "util").metrics["untyped_state"] == 0
+    bare = "export class Toasts {\n  items = ref([])\n}\n"
+    assert analyze(bare, "utils/toasts.ts", "util").metrics["untyped_state"] < 0
+
+
+def test_input_compared_only_with_values_the_code_names_is_checked():
+    """Before: `getQuery(event).draft === 'true'` and `['en', 'fi'].includes(lang)` were input used unchecked."""
+
+    def unchecked(body: str) -> float:
+        code = f"export default defineEventHandler(async (event) => {{\n{body}\n}})\n"
+        return analyze(code, "server/api/x.get.ts", "server_route").metrics["unchecked_input"]
+
+    assert unchecked("  const draft = getQuery(event).draft === 'true'\n  return list(draft)") == 0
+    assert unchecked("  const { lang } = getQuery(event)\n  return ['en', 'fi'].includes(lang) ? lang : 'en'") == 0
+    assert unchecked("  const { lang } = getQuery(event)\n  return db.find(lang)") < 0

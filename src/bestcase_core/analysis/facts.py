@@ -38,7 +38,9 @@ def analyze(text: str, path: str, role: str | None = None) -> FileFacts:
         handler=any(f"/server/{d}/" in posix for d in ("api", "routes", "middleware")),
         vue=parsed.kind == "vue",
     )
+    # state at a module's top is shared by every request on the server; a `.client.ts` file never runs there
     module_file = parsed.kind != "vue" and (role in ("composable", "store", "util") if role else True)
+    module_file = module_file and ".client." not in posix.rsplit("/", 1)[-1]
     for script in parsed.scripts:
         _script_facts(script, acc, module_file)
     if parsed.template is not None:

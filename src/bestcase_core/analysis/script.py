@@ -181,7 +181,8 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
     if module_file:
         for stmt in script.root.named_children:
             if stmt.type == "lexical_declaration" and _t(stmt).startswith("let "):
-                acc.module_state_lines.append(script.line(stmt))
+                if _written_on_the_server(script, stmt):
+                    acc.module_state_lines.append(script.line(stmt))
             elif stmt.type in ("lexical_declaration", "variable_declaration"):
                 for d in stmt.named_children:
                     value = d.child_by_field_name("value") if d.type == "variable_declarator" else None
@@ -207,6 +208,37 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         acc.code_lines += 1
         acc.data_lines += row in data_rows
     _indentation(script, src_lines, acc)
+
+
+#: Conditions under which code runs only in the browser.
+_CLIENT_ONLY = ("import.meta.client", "process.client", "import.meta.browser", "process.browser", "typeof window")
+
+
+def _written_on_the_server(script: Script, decl: Any) -> bool:
+    """A module's ``let`` that code reassigns outside a browser-only branch (``if (import.meta.client)``,
+    ``typeof window``, ``onMounted``): on the server, one value shared by every request. One never reassigned
+    holds no state, and one written only in the browser is never shared."""
+    names = {
+        _t(d.child_by_field_name("name"))
+        for d in decl.named_children
+        if d.type == "variable_declarator" and d.child_by_field_name("name") is not None
+    }
+    for n in walk(script.root):
+        if n.type not in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+            continue
+        target = n.child_by_field_name("left") or n.child_by_field_name("argument")
+        if target is None or _t(target) not in names:
+            continue
+        up = n.parent
+        while up is not None:
+            if up.type == "if_statement" and any(c in _t(up.child_by_field_name("condition")) for c in _CLIENT_ONLY):
+                break
+            if up.type == "call_expression" and _callee_name(up) in ("onMounted", "onBeforeMount"):
+                break
+            up = up.parent
+        else:
+            return True
+    return False
 
 
 _DOM_QUERIES = frozenset(
@@ -435,7 +467,8 @@ def _untyped_empty_state(node: Any) -> bool:
         parent = parent.parent
     if parent is not None and parent.type in ("as_expression", "satisfies_expression"):
         return False
-    return not (parent is not None and parent.type == "variable_declarator" and parent.child_by_field_name("type"))
+    annotated = ("variable_declarator", "public_field_definition")  # `const a: Ref<T[]> = ...`, a class field's
+    return not (parent is not None and parent.type in annotated and parent.child_by_field_name("type"))
 
 
 #: A value that points somewhere rather than hides something: a path or URL (`LOGIN_BY_PASSWORD_PATH = '/v1/login'`).

@@ -169,7 +169,8 @@ def _stored_in(script: Script, read: Any) -> tuple[Any, Any] | None:
 def _input_checked(script: Script, read: Any) -> bool:
     """Whether what ``readBody(event)`` returns is checked: passed to a schema's ``parse`` or a ``validateX``
     (directly, or through the name it is stored in), or its fields tested with ``typeof``."""
-    if _wrapped_in_check(read):
+    query = _callee_name(read) == "getQuery"  # a flag or a choice; a body's other fields stay unchecked
+    if _wrapped_in_check(read) or (query and _compared_to_literal(read)):
         return True
     stored = _stored_in(script, read)
     if stored is None:
@@ -191,7 +192,44 @@ def _input_checked(script: Script, read: Any) -> bool:
                 return True
         if n.type == "if_statement" and _guards_with_throw(n, names):
             return True
+        if query and n.type == "identifier" and _t(n) in names and _compared_to_literal(n):
+            return True
     return False
+
+
+_LITERALS = frozenset({"string", "number", "true", "false", "null"})
+
+
+def _compared_to_literal(node: Any) -> bool:
+    """``getQuery(event).draft === 'true'``, ``['en', 'fi'].includes(lang)``: the value is only ever one of
+    the values the code names (an allow-list), whatever the client sent."""
+    value = node
+    while (
+        value.parent is not None
+        and value.parent.type in ("member_expression", "await_expression")
+        and (value.parent.type == "await_expression" or value.parent.child_by_field_name("object") == value)
+    ):
+        value = value.parent
+    up = value.parent
+    if (
+        up is not None
+        and up.type == "binary_expression"
+        and _t(up.child_by_field_name("operator"))
+        in (
+            "===",
+            "!==",
+            "==",
+            "!=",
+        )
+    ):
+        other = up.child_by_field_name("right" if up.child_by_field_name("left") == value else "left")
+        return other is not None and other.type in _LITERALS
+    call = up.parent if up is not None and up.type == "arguments" else None
+    fn = call.child_by_field_name("function") if call is not None else None
+    if fn is None or fn.type != "member_expression" or _t(fn.child_by_field_name("property")) != "includes":
+        return False
+    listed = fn.child_by_field_name("object")
+    return listed is not None and listed.type == "array" and all(c.type in _LITERALS for c in listed.named_children)
 
 
 #: ORM and driver methods that write the object they are given (Prisma, Drizzle, Mongoose/MongoDB, Sequelize,
@@ -222,8 +260,8 @@ def _raw_writes(script: Script, read: Any) -> list[int]:
     for n in walk(scope):
         if n.type == "call_expression":
             writes = _callee_name(n).split(".")[-1] in _WRITE_METHODS
-        elif n.type == "new_expression":
-            ctor = _t(n.child_by_field_name("constructor") or n)
+        elif n.type == "new_expression" and _callee_name(read) != "getQuery":
+            ctor = _t(n.child_by_field_name("constructor") or n)  # a query string builds a service, not a record
             writes = ctor not in _BUILTIN_CLASSES
         else:
             continue
