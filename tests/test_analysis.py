@@ -1273,3 +1273,16 @@ def test_input_compared_only_with_values_the_code_names_is_checked():
     assert unchecked("  const draft = getQuery(event).draft === 'true'\n  return list(draft)") == 0
     assert unchecked("  const { lang } = getQuery(event)\n  return ['en', 'fi'].includes(lang) ? lang : 'en'") == 0
     assert unchecked("  const { lang } = getQuery(event)\n  return db.find(lang)") < 0
+
+
+def test_a_url_named_constant_is_a_hard_coded_host_when_a_request_or_another_file_uses_it():
+    """Before: `const compareUrl = 'https://github.com/...'` written into release notes, or a page's canonical
+    URL for `og:url`, was a hard-coded host in a request URL; nothing requests them."""
+
+    def urls(script: str) -> float:
+        return analyze(vue(script), "pages/x.vue", "page").metrics["hardcoded_urls"]
+
+    assert urls("const pageUrl = 'https://vuefes.jp/2022'\nuseHead({ meta: [{ content: pageUrl }] })") == 0
+    assert urls("const BASE_URL = 'https://api.shop.example'\nconst url = `${BASE_URL}/items`\nawait $fetch(url)") < 0
+    exported = analyze("export const API_URL = 'https://api.shop.example'\n", "utils/config.ts", "util")
+    assert exported.metrics["hardcoded_urls"] < 0  # a host other files request

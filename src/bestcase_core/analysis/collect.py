@@ -67,6 +67,8 @@ class _Acc:
     request_hosts: list[tuple[str, int]] = field(default_factory=list)  # a public host a request names, its line
     string_consts: dict[str, str] = field(default_factory=dict)  # name -> the string it is declared with
     url_consts_counted: set[str] = field(default_factory=set)  # URL-named constants already counted where declared
+    url_consts: dict[str, tuple[int, bool]] = field(default_factory=dict)  # URL-named constant: line, exported
+    request_arg_names: set[str] = field(default_factory=set)  # every name used in a request's arguments
     request_url_names: list[tuple[str, int]] = field(default_factory=list)  # a request's URL given by name
     secret_lines: list[int] = field(default_factory=list)
     props_mutated_lines: list[int] = field(default_factory=list)

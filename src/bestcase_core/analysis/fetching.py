@@ -88,6 +88,7 @@ def _request_args_urls(script: Script, call: Any, acc: _Acc) -> None:
     text = _t(first)
     if first.type == "identifier":
         acc.request_url_names.append((text, script.line(first)))
+    acc.request_arg_names.update(_t(n) for n in walk(args) if n.type == "identifier")
     literals = [s for s in walk(first) if s.type in ("string", "template_string")]
     if any(_machine_host(_t(s)) for s in literals):
         acc.hardcoded_url_lines.append(script.line(first))
@@ -110,6 +111,8 @@ _BASE_URL_KEYS = frozenset({"baseURL", "baseUrl", "base_url"})
 def _options_base_url(script: Script, call: Any, acc: _Acc) -> None:
     """`axios.create({ baseURL: 'https://api.example.com' })`, `useFetch(url, { baseURL: ... })`: a host in code."""
     args = call.child_by_field_name("arguments")
+    if args is not None:
+        acc.request_arg_names.update(_t(n) for n in walk(args) if n.type == "identifier")
     for arg in args.named_children if args is not None else ():
         if arg.type != "object":
             continue

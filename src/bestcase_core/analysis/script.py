@@ -475,6 +475,14 @@ def _untyped_empty_state(node: Any) -> bool:
 _NAMING_VALUE = re.compile(r"^(/|\.{1,2}/|[a-z][a-z0-9+.-]*://)")
 
 
+def _exported(node: Any) -> bool:
+    """The declaration is exported (``export const API_URL = ...``)."""
+    up = node.parent
+    while up is not None and up.type in ("variable_declarator", "lexical_declaration", "variable_declaration"):
+        up = up.parent
+    return up is not None and up.type == "export_statement"
+
+
 def _could_be_secret(text: str) -> bool:
     """A string a secret-named constant holds that could be the secret itself."""
     return len(text) >= 8 and " " not in text and "${" not in text and not _NAMING_VALUE.match(text)
@@ -514,8 +522,8 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
             if _SECRET_NAME.search(_t(name)) and _could_be_secret(text):
                 acc.secret_lines.append(script.line(node))
             if _URL_NAME.search(_t(name)) and ("http://" in text or "https://" in text or "localhost" in text):
-                acc.hardcoded_url_lines.append(script.line(node))
-                acc.url_consts_counted.add(_t(name))
+                # counted where declared if exported (a config for other files) or, in the summary, if requested
+                acc.url_consts[_t(name)] = (script.line(node), _exported(node))
     if name is not None and name.type == "object_pattern" and value is not None:
         awaited = value.type == "await_expression"
         call = value.named_children[0] if awaited and value.named_children else value
