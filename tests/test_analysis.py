@@ -798,6 +798,8 @@ def test_a_watcher_is_sync_only_where_a_computed_could_replace_it():
     assert sync(copy) < 0
     assert sync(props + "const b = ref('')\nwatchEffect(() => { b.value = props.a })") < 0
     assert sync("const q = ref('')\nconst page = ref(1)\nwatch(q, () => { page.value = 1 })") == 0  # a reset
+    other = "const q = ref('')\nconst n = ref(0)\nconst last = ref(0)\nwatch(q, v => { last.value = n.value })"
+    assert sync(other) == 0  # what it copies is not what it watches
     assert sync(copy, '<input v-model="b" />') == 0  # the user edits it
     assert sync(copy + "function clear() { b.value = '' }") == 0  # written elsewhere
     library = props + "const { size } = usePagination()\nwatch(() => props.a, (a) => { size.value = a.length })"

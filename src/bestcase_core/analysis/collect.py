@@ -66,6 +66,7 @@ class _Acc:
     glued_url_lines: list[int] = field(default_factory=list)
     request_hosts: list[tuple[str, int]] = field(default_factory=list)  # a public host a request names, its line
     string_consts: dict[str, str] = field(default_factory=dict)  # name -> the string it is declared with
+    template_names: dict[str, set[str]] = field(default_factory=dict)  # name -> names its template puts in
     url_consts_counted: set[str] = field(default_factory=set)  # URL-named constants already counted where declared
     url_consts: dict[str, tuple[int, bool]] = field(default_factory=dict)  # URL-named constant: line, exported
     request_arg_names: set[str] = field(default_factory=set)  # every name used in a request's arguments

@@ -519,6 +519,7 @@ def _declarator_facts(script: Script, node: Any, acc: _Acc) -> None:
         if value is not None and value.type in ("string", "template_string"):
             text = _t(value).strip("'\"`")
             acc.string_consts[_t(name)] = text
+            acc.template_names[_t(name)] = {_t(n) for n in walk(value) if n.type == "identifier"}  # `${API_URL}/x`
             if _SECRET_NAME.search(_t(name)) and _could_be_secret(text):
                 acc.secret_lines.append(script.line(node))
             if _URL_NAME.search(_t(name)) and ("http://" in text or "https://" in text or "localhost" in text):
@@ -732,7 +733,8 @@ def _watch_facts(script: Script, call: Any, acc: _Acc) -> None:
     if not stmts or len(stmts) > 3:
         return
     # what the new value may be made of: the callback's parameters and what is watched
-    sources = {_t(n) for n in walk(callback.child_by_field_name("parameters") or callback) if n.type == "identifier"}
+    params = callback.child_by_field_name("parameters") or callback.child_by_field_name("parameter")  # `(a, b)`, `v`
+    sources = {_t(n) for n in walk(params) if n.type == "identifier"} if params is not None else set()
     if _callee_name(call) == "watch" and items:
         sources |= {_t(n) for n in walk(items[0]) if n.type == "identifier"}
     roots = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Protocol
 
@@ -345,17 +344,13 @@ def _error_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> N
         add("errorHandling", "error_surfaced", True, "errors reach the user or Nuxt's error page", where)
 
 
-#: A name a template literal puts in: `API_URL` in `${API_URL}/items`.
-_TEMPLATE_NAME = re.compile(r"\$\{\s*([A-Za-z_$][\w$]*)")
-
-
 def _api_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> int:
     """ApiConnection: how data is fetched; returns the number of requests."""
     requests = len(acc.nuxt_request_lines) + len(acc.raw_request_lines)
     m["raw_requests"] = -(len(acc.raw_request_lines) / requests) if requests else 0.0
     requested = set(acc.request_arg_names)  # and one step back: `const url = `${API_URL}/items``, `$fetch(url)`
     for name in acc.request_arg_names:
-        requested.update(_TEMPLATE_NAME.findall(acc.string_consts.get(name, "")))
+        requested.update(acc.template_names.get(name, ()))
     for name, (line, exported) in acc.url_consts.items():  # `const API_URL = 'https://...'`: a request's host
         if exported or name in requested:  # not a link or a canonical URL the page only shows
             acc.hardcoded_url_lines.append(line)
