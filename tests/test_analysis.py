@@ -802,6 +802,9 @@ def test_a_watcher_is_sync_only_where_a_computed_could_replace_it():
     assert sync(other) == 0  # what it copies is not what it watches
     assert sync(copy, '<input v-model="b" />') == 0  # the user edits it
     assert sync(copy + "function clear() { b.value = '' }") == 0  # written elsewhere
+    assert sync(copy, "<button @click=\"b = 'x'\">x</button>") == 0  # written by the template's handler
+    items = props + "const list = ref<string[]>([])\nwatch(() => props.a, (a) => { list.value = a.split(',') })\n"
+    assert sync(items) < 0 and sync(items + "const add = (x: string) => list.value.push(x)") == 0  # edited in place
     library = props + "const { size } = usePagination()\nwatch(() => props.a, (a) => { size.value = a.length })"
     assert sync(library) == 0  # a composable's state, not the component's
 

@@ -79,6 +79,7 @@ class _Acc:
     state_writes: list[tuple[str, int]] = field(default_factory=list)  # `x.value = ...`: the variable, the line
     state_decls: set[str] = field(default_factory=set)  # variables declared as `ref()`, `reactive()`, `useState()`
     vmodel_roots: set[str] = field(default_factory=set)  # .vue: variables the template binds with `v-model`
+    template_writes: set[str] = field(default_factory=set)  # .vue: variables an inline handler assigns
     module_state_lines: list[int] = field(default_factory=list)
     console_lines: list[int] = field(default_factory=list)
     commented_code_lines: list[int] = field(default_factory=list)

@@ -505,6 +505,10 @@ def _created_once(new: Any) -> bool:
     return cond is not None and _t(cond).replace(" ", "").strip("()") == "!" + _t(target)
 
 
+#: Methods that change the array, map or set they are called on.
+_MUTATORS = frozenset({"push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "set", "delete", "add"})
+
+
 #: Calls that make state a component or composable owns.
 _STATE_MAKERS = frozenset({"ref", "shallowRef", "reactive", "shallowReactive", "useState"})
 
@@ -543,6 +547,9 @@ def _string_facts(script: Script, node: Any, acc: _Acc) -> None:
 def _call_facts(script: Script, call: Any, acc: _Acc) -> None:
     name = _callee_name(call)
     line = script.line(call)
+    fn = call.child_by_field_name("function")
+    if fn is not None and fn.type == "member_expression" and _t(fn.child_by_field_name("property")) in _MUTATORS:
+        acc.state_writes.append((_root_name(fn.child_by_field_name("object")), line))  # `list.value.push(x)`
     base = name.split(".")[0]
     method = name.split(".")[-1] if "." in name else ""
     if name in _MOUNT_HOOKS and _loads_data(script, call):
@@ -798,11 +805,13 @@ def _root_name(target: Any) -> str:
 
 def _watch_syncs(acc: _Acc) -> None:
     """The watchers a ``computed`` could replace: each variable they write is local state (``ref()``,
-    ``reactive()``) that nothing else writes and no ``v-model`` binds (else it is edited, not derived)."""
+    ``reactive()``) that nothing else writes (an assignment, ``push``/``splice``..., the template's own handlers)
+    and no ``v-model`` binds: else it is edited, not derived."""
     for line, roots, first, last in acc.watch_sync_in:
         if all(
             root in acc.state_decls
             and root not in acc.vmodel_roots
+            and root not in acc.template_writes
             and not any(r == root and not first <= at <= last for r, at in acc.state_writes)
             for root in roots
         ):

@@ -21,7 +21,9 @@ def _attrs(start_tag: Any) -> dict[str, tuple[str, Any]]:
         if key is None:
             continue
         val = next((c for c in a.named_children if c.type in ("quoted_attribute_value", "attribute_value")), None)
-        out[_t(key)] = (_t(val).strip("\"'") if val is not None else "", a)
+        if val is not None and val.type == "quoted_attribute_value":  # the text between the quotes, quotes inside kept
+            val = next((c for c in val.named_children if c.type == "attribute_value"), None)
+        out[_t(key)] = (_t(val) if val is not None else "", a)
     return out
 
 
@@ -89,11 +91,27 @@ def _template_facts(template: Any, acc: _Acc) -> None:
         for key, (value, _) in attrs.items():
             if key.startswith(("@", "v-on:")) and (handler := _HANDLER_NAME.match(value)):
                 acc.event_handlers.add(handler.group(1))
+            if key.startswith(("@", "v-on:")) and "=" in value:  # `@click="tab = 'a'"`: the template writes `tab`
+                acc.template_writes |= _written_names(value)
         if tag.lower() in _NON_INTERACTIVE and clicks and "role" not in attrs and ":role" not in attrs:
             acc.click_lines.append(line)
         is_img = tag.lower() in ("img", "nuxtimg", "nuxt-img", "nuxtpicture")
         if is_img and not any(k in attrs for k in ("alt", ":alt", "v-bind:alt")):
             acc.img_alt_lines.append(line)
+
+
+def _written_names(handler: str) -> set[str]:
+    """The variables an inline event handler assigns (``tab = 'a'``, ``open = !open``, ``count++``)."""
+    tree = parse_bytes("js", handler.encode()).root_node
+    names = set()
+    for n in walk(tree):
+        if n.type in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
+            target = n.child_by_field_name("left") or n.child_by_field_name("argument")
+            while target is not None and target.type in ("member_expression", "subscript_expression"):
+                target = target.child_by_field_name("object")
+            if target is not None and target.type == "identifier":
+                names.add(_t(target))
+    return names
 
 
 def _outside_facts(parsed: Parsed, acc: _Acc) -> None:
