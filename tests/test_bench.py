@@ -223,6 +223,42 @@ def test_bench_hits_finds_a_weakness_in_a_repositorys_head_files(tmp_path):
     assert only.files == 1 and not only.hits  # only index.vue matches the filter
 
 
+def test_bench_checks_counts_which_judged_findings_the_rules_still_raise(tmp_path):
+    import subprocess
+
+    from bestcase_core.bench.checks import run_checks
+
+    work = tmp_path / "repos" / "acme+shop"
+    (work / "pages").mkdir(parents=True)
+    sync = "const props = defineProps<{ a: string }>()\nconst b = ref('')\nwatch(() => props.a, (a) => { b.value = a })"
+    (work / "pages" / "sync.vue").write_text(
+        f'<script setup lang="ts">\n{sync}\n</script>\n<template><p/></template>\n'
+    )
+    reset = "const q = ref('')\nconst page = ref(1)\nwatch(q, () => { page.value = 1 })"
+    (work / "pages" / "reset.vue").write_text(
+        f'<script setup lang="ts">\n{reset}\n</script>\n<template><p/></template>\n'
+    )
+    _first_commit(work)
+
+    def blob(path: str) -> str:
+        out = subprocess.run(["git", "-C", str(work), "rev-parse", f"HEAD:{path}"], capture_output=True, text=True)
+        return out.stdout.strip()
+
+    tsv = tmp_path / "checks.tsv"
+    rows = [
+        ("watch_sync", "acme/shop", "pages/sync.vue", blob("pages/sync.vue"), "TRUE"),
+        ("watch_sync", "acme/shop", "pages/reset.vue", blob("pages/reset.vue"), "FALSE"),
+        ("watch_sync", "gone/repo", "pages/x.vue", "0" * 40, "TRUE"),
+    ]
+    lines = ["sample\tfinding\trepo\tpath\tblob\tverdict\twhy"]
+    lines += ["s\t" + "\t".join(r) + "\tread" for r in rows]
+    tsv.write_text("\n".join(lines) + "\n")
+    checks = run_checks(tmp_path / "repos", tsv)
+    assert checks.raised[("watch_sync", "TRUE")] == 1 and checks.total[("watch_sync", "TRUE")] == 1
+    assert checks.raised[("watch_sync", "FALSE")] == 0 and checks.total[("watch_sync", "FALSE")] == 1
+    assert checks.missing == 1
+
+
 def test_a_monorepo_app_is_shown_its_repositorys_practices_as_the_scan_reads_them(tmp_path):
     from bestcase_core.bench.suites import known_top, known_workspace
     from bestcase_core.practices import find_practices, with_repository_top

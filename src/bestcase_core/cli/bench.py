@@ -29,6 +29,8 @@ HELP = """bestcase against the seed's method, side by side, on real Nuxt code fr
                    # p50/p95 search time over 10,000 exemplars (the MCP tool's call)
     bestcase bench hits --fact KEY --repos DIR [--grep REGEX] [--match TEXT] [--sample 12] [--seed 0]
                    # where a weakness fires in the repositories' HEAD files, with a sample to read
+    bestcase bench checks --repos DIR
+                   # findings readers judged (bench/data/finding_checks.tsv): which the rules still raise
 
 The npm packages are fetched once into bestcase's cache (never committed). Speed
 is measured in one process, on the same files, model and machine; the results go
@@ -52,7 +54,9 @@ def add(sub: Any) -> None:
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("action", nargs="?", choices=["run", "quality", "fit", "scale", "search", "hits"], default="run")
+    p.add_argument(
+        "action", nargs="?", choices=["run", "quality", "fit", "scale", "search", "hits", "checks"], default="run"
+    )
     p.add_argument(
         "--judges",
         default="static,hybrid:qwen2.5-coder:0.5b,hybrid:qwen2.5-coder:1.5b,r2:qwen2.5-coder:1.5b,seed:qwen2.5-coder:1.5b",
@@ -150,6 +154,15 @@ def run(ns: argparse.Namespace) -> int:
             return 2
         hits = find_hits(ns.fact, ns.repos, grep=ns.grep, match=ns.match, log=log)
         print(render_hits(hits, hits.sample(ns.sample, ns.seed)))
+        return 0
+
+    if ns.action == "checks":
+        from ..bench.checks import render_checks, run_checks
+
+        if ns.repos is None:
+            log("bench checks needs --repos DIR (a folder of git repositories, owner+name/repo)")
+            return 2
+        print(render_checks(run_checks(ns.repos)))
         return 0
 
     if ns.action == "search":

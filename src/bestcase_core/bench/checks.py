@@ -1,0 +1,75 @@
+"""Findings read against their code, run again: does the judge still raise what readers called right?
+
+``bench/data/finding_checks.tsv`` holds findings sampled from public repositories (one per repository,
+``bestcase bench hits``) and a reader's verdict on each: TRUE (right, and a weakness), FALSE (wrong about
+the code) or NOT_WEAK (right, but no weakness there). ``bestcase bench checks --repos DIR`` reads each
+file at its blob from ``DIR/owner+name/repo``, measures it with the current rules and counts, per
+verdict and per finding, how many are still raised: a rule change should keep the TRUE ones and drop
+the FALSE ones.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..analysis import analyze
+from ..roles import role_for_path
+from .suites import DATA, _git_dir_arg, read_tsv
+
+#: The verdicts a reader gives, in the order they are shown.
+VERDICTS = ("TRUE", "FALSE", "NOT_WEAK")
+
+
+@dataclass
+class Checks:
+    raised: Counter[tuple[str, str]] = field(default_factory=Counter)  # (finding, verdict) still raised
+    total: Counter[tuple[str, str]] = field(default_factory=Counter)  # (finding, verdict) read
+    missing: int = 0  # rows whose file could not be read (no mirror, no blob)
+
+
+def _blob(repos: Path, repo: str, sha: str) -> str | None:
+    git_dir = repos / repo.replace("/", "+", 1)
+    git_dir = git_dir / "repo" if (git_dir / "repo").exists() else git_dir
+    if not git_dir.exists():
+        return None
+    proc = subprocess.run(["git", _git_dir_arg(git_dir), "cat-file", "blob", sha], capture_output=True, timeout=60)
+    return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
+
+
+def run_checks(repos: Path, tsv: Path | None = None) -> Checks:
+    """Each distinct (finding, repository, path) of ``tsv`` measured again; its first verdict counts."""
+    out = Checks()
+    seen: set[tuple[str, str, str]] = set()
+    for row in read_tsv(tsv or DATA / "finding_checks.tsv"):
+        key = (row["finding"], row["repo"], row["path"])
+        if key in seen:
+            continue
+        seen.add(key)
+        text = _blob(repos, row["repo"], row["blob"])
+        if text is None:
+            out.missing += 1
+            continue
+        facts = analyze(text, row["path"], role_for_path(row["path"]).value)
+        cell = (row["finding"], row["verdict"])
+        out.total[cell] += 1
+        out.raised[cell] += any(f.key == row["finding"] and not f.good for f in facts.findings)
+    return out
+
+
+def render_checks(c: Checks) -> str:
+    """A Markdown table: per finding, how many of each verdict are still raised, of how many read."""
+    findings = sorted({f for f, _ in c.total})
+    lines = ["| finding | " + " | ".join(f"{v} still raised" for v in VERDICTS) + " |", "|---|---|---|---|"]
+    for f in [*findings, "all"]:
+        cells = []
+        for v in VERDICTS:
+            keys = [(x, v) for x in findings] if f == "all" else [(f, v)]
+            raised, total = sum(c.raised[k] for k in keys), sum(c.total[k] for k in keys)
+            cells.append(f"{raised}/{total}" if total else "-")
+        lines.append(f"| {f} | " + " | ".join(cells) + " |")
+    if c.missing:
+        lines.append(f"\n{c.missing} checked finding(s) not measured: their repository is not under --repos")
+    return "\n".join(lines)
