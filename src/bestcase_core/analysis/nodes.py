@@ -31,6 +31,13 @@ def _callee_name(call: Any) -> str:
     return ""
 
 
+def _root_name(target: Any) -> str:
+    """``form`` for ``form.value.name = ...`` or ``form[key] = ...``; "" when it is not a variable's."""
+    while target is not None and target.type in ("member_expression", "subscript_expression"):
+        target = target.child_by_field_name("object")
+    return _t(target) if target is not None and target.type == "identifier" else ""
+
+
 def _in_function_boundary(node: Any, stop_types: frozenset[str]) -> Any:
     """The nearest ancestor of ``node`` whose type is in ``stop_types``, not crossing a function."""
     p = node.parent

@@ -31,6 +31,7 @@ from .nodes import (
     _op,
     _pairs,
     _returned,
+    _root_name,
     _t,
 )
 from .parse import Script, parse_bytes, walk
@@ -179,9 +180,10 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
             acc.script_identifiers.add(_t(node))
     # module-level state in composables, stores and utils (shared by every request on the server)
     if module_file:
+        server_writes = _written_on_the_server(script)
         for stmt in script.root.named_children:
             if stmt.type == "lexical_declaration" and _t(stmt).startswith("let "):
-                if _written_on_the_server(script, stmt):
+                if any(_t(d.child_by_field_name("name")) in server_writes for d in _declarators(stmt)):
                     acc.module_state_lines.append(script.line(stmt))
             elif stmt.type in ("lexical_declaration", "variable_declaration"):
                 for d in stmt.named_children:
@@ -214,20 +216,16 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
 _CLIENT_ONLY = ("import.meta.client", "process.client", "import.meta.browser", "process.browser", "typeof window")
 
 
-def _written_on_the_server(script: Script, decl: Any) -> bool:
-    """A module's ``let`` that code reassigns outside a browser-only branch (``if (import.meta.client)``,
-    ``typeof window``, ``onMounted``): on the server, one value shared by every request. One never reassigned
-    holds no state, and one written only in the browser is never shared."""
-    names = {
-        _t(d.child_by_field_name("name"))
-        for d in decl.named_children
-        if d.type == "variable_declarator" and d.child_by_field_name("name") is not None
-    }
+def _written_on_the_server(script: Script) -> set[str]:
+    """The variables the script reassigns outside a browser-only branch (``if (import.meta.client)``,
+    ``typeof window``, ``onMounted``). A module's ``let`` among them is, on the server, one value shared by
+    every request; one never reassigned holds no state, and one written only in the browser is never shared."""
+    names = set()
     for n in walk(script.root):
         if n.type not in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
             continue
         target = n.child_by_field_name("left") or n.child_by_field_name("argument")
-        if target is None or _t(target) not in names:
+        if target is None or target.type != "identifier":
             continue
         up = n.parent
         while up is not None:
@@ -237,8 +235,12 @@ def _written_on_the_server(script: Script, decl: Any) -> bool:
                 break
             up = up.parent
         else:
-            return True
-    return False
+            names.add(_t(target))
+    return names
+
+
+def _declarators(decl: Any) -> list[Any]:
+    return [d for d in decl.named_children if d.type == "variable_declarator" and d.child_by_field_name("name")]
 
 
 _DOM_QUERIES = frozenset(
@@ -794,13 +796,6 @@ def _binding_name(node: Any) -> str:
     if t == "identifier" and node.parent is not None and node.parent.type == "formal_parameters":
         return _t(node)
     return ""
-
-
-def _root_name(target: Any) -> str:
-    """``form`` for ``form.value.name = ...`` or ``form[key] = ...``; "" when it is not a variable's."""
-    while target is not None and target.type in ("member_expression", "subscript_expression"):
-        target = target.child_by_field_name("object")
-    return _t(target) if target is not None and target.type == "identifier" else ""
 
 
 def _watch_syncs(acc: _Acc) -> None:

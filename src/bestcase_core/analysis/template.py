@@ -7,7 +7,7 @@ from typing import Any
 
 from .collect import _Acc
 from .complexity import complex_conditions
-from .nodes import _t
+from .nodes import _root_name, _t
 from .parse import Parsed, parse_bytes, walk
 from .vocab import _COLOR, _HANDLER_NAME, _NON_INTERACTIVE
 
@@ -107,11 +107,8 @@ def _written_names(handler: str) -> set[str]:
     for n in walk(tree):
         if n.type in ("assignment_expression", "augmented_assignment_expression", "update_expression"):
             target = n.child_by_field_name("left") or n.child_by_field_name("argument")
-            while target is not None and target.type in ("member_expression", "subscript_expression"):
-                target = target.child_by_field_name("object")
-            if target is not None and target.type == "identifier":
-                names.add(_t(target))
-    return names
+            names.add(_root_name(target) if target is not None else "")
+    return names - {""}
 
 
 def _outside_facts(parsed: Parsed, acc: _Acc) -> None:
