@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..analysis import analyze
+from ..discovery import looks_generated
 from ..roles import role_for_path
 from .suites import _git_dir_arg, git_show
 
@@ -79,8 +80,8 @@ def find_hits(
         git_dir = d / "repo" if (d / "repo").exists() else d
         for path in _head_files(git_dir, grep)[:max_files]:
             text = git_show(git_dir, "HEAD", path)
-            if text is None or len(text) > max_bytes:
-                continue
+            if text is None or len(text) > max_bytes or looks_generated(text[:4000]):
+                continue  # as the scan skips them: a bundle or generated code is no one's to imitate
             out.files += 1
             lines = text.splitlines()
             for f in analyze(text, path, role_for_path(path).value).findings:
