@@ -10,7 +10,7 @@ from .duplication import duplicated_lines
 from .findings import FileFacts, Finding
 from .nodes import _t
 from .parse import Parsed, walk
-from .vocab import COMMENT_PRIOR_LINES, COMMENT_TARGET, _fixed_hosts, _machine_host
+from .vocab import _ERROR_NAME, COMMENT_PRIOR_LINES, COMMENT_TARGET, _fixed_hosts, _machine_host
 
 #: Cognitive complexity a function may have before it counts against the file: S3776's default.
 COMPLEXITY_FREE = 15
@@ -292,7 +292,8 @@ def _error_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> N
     m["status_lost"] = -_log1p(len(acc.swallowed_status_lines) + len(acc.lambda_response_lines))
     # Nuxt: an error thrown in a browser event handler is not fatal, so no error page shows it (nor anything else)
     acc.surfaced_lines = [ln for ln in acc.surfaced_lines if acc.thrown_in.get(ln, "") not in acc.event_handlers]
-    surfaced = bool(acc.surfaced_lines or error_read or (acc.template_identifiers & {"error", "err", "errorMessage"}))
+    shown = any(_ERROR_NAME.search(n) for n in acc.template_identifiers)  # `{{ errorMessage }}`, `v-if="loginError"`
+    surfaced = bool(acc.surfaced_lines or error_read or shown)
     m["error_surfaced"] = 1.0 if surfaced else 0.0
     if unhandled:
         dropped = f" ({len(acc.swallowed_lines)} caught only to be logged or dropped)" if acc.swallowed_lines else ""

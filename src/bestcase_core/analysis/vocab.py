@@ -81,6 +81,9 @@ def _machine_host(text: str) -> bool:
     return False
 
 
+#: A template value named for a failure (`error`, `errorMessage`, `loginError`, `errMsg`): it shows one. Plurals
+#: (`errors.email`) are usually a form's validation messages, not a failed request's.
+_ERROR_NAME = re.compile(r"^(?:err|error)(?:[A-Z_\d]|$)|[a-z\d](?:Err|Error)(?:[A-Z_\d]|$)")
 _URL_NAME = re.compile(r"(url|api|endpoint|base|host)", re.I)
 #: Comment lines per code line that count as fully commented.
 COMMENT_TARGET = 0.15
