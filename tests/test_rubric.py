@@ -104,6 +104,17 @@ def test_the_fit_keeps_weights_non_negative_and_learns_what_separates_pairs():
     assert all(v >= 0 for v in w.values())
 
 
+def test_the_pull_towards_the_prior_is_chosen_by_left_out_loss_where_accuracy_ties():
+    from bestcase_core.bench.fit import choose_l2
+
+    # one fact that always tells the better version: every pull gets every left-out pair right,
+    # but a weak pull lets its weight grow and the predictions grow surer
+    best, accuracy, loss = choose_l2([[1.0]] * 30, [f"repo{i % 5}" for i in range(30)], ["comments"])
+    assert set(accuracy.values()) == {1.0}
+    assert best == min(loss, key=loss.__getitem__) == 0.02
+    assert loss[0.02] < loss[2.0]
+
+
 def test_model_answers_keep_weight_only_if_they_predict_left_out_groups_better_than_the_facts():
     import random
 
@@ -114,12 +125,12 @@ def test_model_answers_keep_weight_only_if_they_predict_left_out_groups_better_t
     groups = [f"repo{i % 6}" for i in range(60)]
     # the fact tells the better version in 2 of 3 pairs; the answer in every pair
     telling = [[1.0 if i % 3 else -1.0, 0.2 + rng.random()] for i in range(60)]
-    _, cv = choose_l2(telling, groups, names)
+    _, cv, _ = choose_l2(telling, groups, names)
     earn, with_answers, without = answers_earn_weight(telling, groups, names, cv)
     assert earn and with_answers > without
     # the answer is noise: the facts alone do as well, and the tie goes to the facts
     noise = [[1.0 if i % 3 else -1.0, rng.uniform(-1, 1)] for i in range(60)]
-    _, cv = choose_l2(noise, groups, names)
+    _, cv, _ = choose_l2(noise, groups, names)
     earn, with_answers, without = answers_earn_weight(noise, groups, names, cv)
     assert not earn and with_answers <= without
 

@@ -224,8 +224,11 @@ def fit_judge(
         if i % 20 == 0:
             log(f"  features: {i}/{len(train)} training pairs")
     if train:
-        l2, cv = choose_l2(diffs, [p.group for p in train], names)
-        log("  leave-one-group-out accuracy by L2: " + ", ".join(f"{k}: {v:.1%}" for k, v in cv.items()))
+        l2, cv, cv_loss = choose_l2(diffs, [p.group for p in train], names)
+        log(
+            "  leave-one-group-out by L2 (accuracy, logistic loss): "
+            + ", ".join(f"{k}: {v:.1%}, {cv_loss[k]:.3f}" for k, v in cv.items())
+        )
         report = fit_weights(diffs, names, l2=l2)
         weights = report.weights
         acc: float | None = report.train_accuracy
