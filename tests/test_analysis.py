@@ -525,6 +525,16 @@ def test_a_template_that_shows_a_value_named_for_an_error_surfaces_it():
     assert [surfaced(t) for t in not_shown] == [0, 0, 0]
 
 
+def test_a_returned_await_in_a_module_leaves_the_failure_to_the_caller_but_not_in_a_vue_file():
+    helper = "export async function join(id: string) {\n  return await $fetch(`/api/team/${id}`)\n}\n"
+    assert analyze(helper, "utils/teams.ts", "util").metrics["unhandled_async"] == 0  # as `return $fetch(...)`
+    kept = helper.replace("return await", "const team = await").replace("}\n", "  return team.id\n}\n", 1)
+    assert analyze(kept, "utils/teams.ts", "util").metrics["unhandled_async"] == -1.0
+    # in a component the caller may be a template event (`@click="join(id)"`), which drops a rejection
+    sfc = vue(helper.replace("export ", ""), '<button @click="join(1)">Join</button>')
+    assert analyze(sfc, "components/Join.vue", "component").metrics["unhandled_async"] == -1.0
+
+
 def test_a_failure_returned_as_a_value_and_checked_is_an_error_path():
     checked = (
         "export async function load(id: number) {\n"

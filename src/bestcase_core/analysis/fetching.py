@@ -19,6 +19,7 @@ from .nodes import (
     _own_name,
     _pairs,
     _recovers,
+    _returned,
     _swallows,
     _t,
 )
@@ -216,6 +217,11 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
         acc.unhandled_lines.append(line)  # an error path that drops the error is none
         return
     if guard is not None or _has_catch_chain(call if call is not None else node):
+        acc.handled_lines.append(line)
+        return
+    if not acc.vue and _returned(node):
+        # `return await $fetch(...)` in a module's function: the rejection goes to the caller, as with
+        # `return $fetch(...)`; in a .vue file the caller may be a template event, which drops it
         acc.handled_lines.append(line)
         return
     decl = _in_function_boundary(node, frozenset({"variable_declarator"}))
