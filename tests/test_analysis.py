@@ -251,6 +251,20 @@ def test_a_share_over_few_cases_weighs_less_than_over_many():
 # --- typeUsage ---------------------------------------------------------------------------------
 
 
+def test_ts_nocheck_judges_a_typescript_file_as_javascript():
+    code = "export function total(items: Item[]): number {\n  return items.reduce((s, i) => s + i.price, 0)\n}\n"
+    checked = analyze(code, "utils/total.ts", "util")
+    unchecked = analyze("// @ts-nocheck\n" + code, "utils/total.ts", "util")
+    assert checked.metrics["typescript"] == 1 and checked.metrics["typed_params"] > 0
+    assert unchecked.metrics["typescript"] == 0 and unchecked.metrics["typed_params"] == 0
+    finding = next(f for f in unchecked.findings if f.key == "typescript")
+    assert not finding.good and "@ts-nocheck" in finding.text and finding.lines == [1]
+    sfc = vue("// @ts-nocheck\n" + code.replace("export ", ""), "<p>{{ total([]) }}</p>")
+    assert analyze(sfc, "components/Total.vue", "component").metrics["typescript"] == 0
+    # in a JavaScript file it changes nothing, and `@ts-ignore` still silences one line
+    assert analyze("// @ts-nocheck\nexport const a = 1\n", "utils/a.js", "util").metrics["ts_ignore"] == 0
+
+
 def test_typed_parameters_any_non_null_and_ts_ignore():
     code = """
 export function load(id: string, opts: any) {

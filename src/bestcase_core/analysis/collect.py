@@ -35,6 +35,7 @@ class _Acc:
     raw_write_lines: list[int] = field(default_factory=list)  # server: the unchecked body written whole to a store
     untyped_state_lines: list[int] = field(default_factory=list)  # `ref(null)`, `new Map()`: TS cannot infer
     ts_ignore_lines: list[int] = field(default_factory=list)
+    ts_nocheck_line: int = 0  # `// @ts-nocheck`: TypeScript checks nothing in the file
     props: str = ""  # typed / untyped / "" (none declared)
     props_line: int = 0
     runtime_props: int = 0  # props declared with runtime validators (`defineProps({ a: String })`)

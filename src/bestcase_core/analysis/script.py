@@ -83,7 +83,9 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
         if t == "comment":
             text = _t(node)
             comment_rows.update(range(node.start_point[0], node.end_point[0] + 1))
-            if "@ts-ignore" in text or "@ts-nocheck" in text or "@ts-expect-error" in text:
+            if "@ts-nocheck" in text and ts:
+                acc.ts_nocheck_line = acc.ts_nocheck_line or line
+            elif "@ts-ignore" in text or "@ts-expect-error" in text:
                 acc.ts_ignore_lines.append(line)
             elif _is_commented_code(text, script.lang):
                 acc.commented_code_lines.append(line)

@@ -179,7 +179,7 @@ def _utility_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) ->
 
 def _type_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> None:
     """TypeUsage: what is typed, and what switches the checks off."""
-    ts = parsed.is_ts
+    ts = parsed.is_ts and not acc.ts_nocheck_line  # `@ts-nocheck`: written in TypeScript, checked as JavaScript
     m["typescript"] = 1.0 if ts else 0.0
     m["typed_params"] = _share(acc.params_typed, acc.params_total) if ts else 0.0
     m["typed_returns"] = _share(acc.returns_typed, acc.returns_total) if ts else 0.0
@@ -211,7 +211,15 @@ def _type_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> No
             f"{loose} prop(s) typed only as `Object`/`Array`/`Function` (no `as PropType<...>`, or `PropType<any>`)",
             acc.loose_prop_lines,
         )
-    if not ts and acc.code_lines >= 5:
+    if acc.ts_nocheck_line:
+        add(
+            "typeUsage",
+            "typescript",
+            False,
+            "type checking switched off for the whole file (`@ts-nocheck`)",
+            [acc.ts_nocheck_line],
+        )
+    elif not ts and acc.code_lines >= 5:
         add("typeUsage", "typescript", False, "plain JavaScript: nothing is typed")
     elif ts and acc.params_total >= 3 and acc.params_typed == acc.params_total:
         add("typeUsage", "typed_params", True, f"all {acc.params_total} function parameters are typed")
