@@ -741,6 +741,21 @@ def test_usefetch_called_after_setup_in_an_event_handler_or_watcher_is_a_defect(
     assert analyze(composable, "composables/useItems.ts", "composable").metrics["late_fetch"] == 0
 
 
+def test_usefetch_in_a_function_that_onmounted_or_a_watcher_runs_is_after_setup_too():
+    load = "const load = async (id: string) => {\n  await useAsyncData('p', () => $fetch(`/p/${id}`))\n}\n"
+    late = [
+        "onMounted(() => load(id.value))",
+        "onMounted(load)",
+        "watch(id, async (v) => {\n  await load(v)\n})",
+        "onMounted(async () => {\n  await useFetch('/api/p')\n})",
+    ]
+    for tail in late:
+        assert analyze(vue(load + tail), "pages/p.vue", "page").metrics["late_fetch"] < 0, tail
+    # setup calling it, or a watcher that only watches it, runs it in setup
+    for tail in ("const p = await load(id.value)", "watch(load, () => {})"):
+        assert analyze(vue(load + tail), "pages/p.vue", "page").metrics["late_fetch"] == 0, tail
+
+
 def test_function_object_and_boxed_types_loosen_types_like_any():
     loose = "export function on(name: String, cb: Function): Object {\n  return { name, cb }\n}\ntype Opts = {}\n"
     facts = analyze(loose, "utils/on.ts", "util")

@@ -152,7 +152,7 @@ def _late_fetch(script: Script, call: Any, acc: _Acc) -> None:
         return  # a composable: it runs in its caller's setup
     line = script.line(call)
     if fn.parent is not None and fn.parent.type == "arguments":
-        if _callee_name(fn.parent.parent).split(".")[-1] in _LATER_CALLBACKS:
+        if _callee_name(fn.parent.parent).split(".")[-1] in _LATER_CALLBACKS | {"onMounted"}:
             acc.late_fetch_lines.append(line)
     elif _option_of(fn) == "methods":
         acc.late_fetch_lines.append(line)
@@ -161,13 +161,37 @@ def _late_fetch(script: Script, call: Any, acc: _Acc) -> None:
 
 
 def _late_fetches(acc: _Acc) -> None:
-    """The named functions holding ``useFetch`` that the template runs on an event (directly or one call down)."""
+    """The named functions holding ``useFetch`` that run after setup: the template runs them on an event
+    (directly or one call down), or a watcher, a timer or ``onMounted`` does (``onMounted(load)``,
+    ``watch(id, () => load())``)."""
+    later: dict[int, list[Any]] = {}
     for name, line, script in acc.late_fetch_in:
-        callers = (_local_function(script, h) for h in acc.event_handlers if h != name)
+        if id(script) not in later:
+            later[id(script)] = _later_callbacks(script)
+        callers = [_local_function(script, h) for h in acc.event_handlers if h != name] + later[id(script)]
         if name in acc.event_handlers or any(
-            n.type == "call_expression" and _callee_name(n) == name for f in callers if f is not None for n in walk(f)
+            (n.type == "call_expression" and _callee_name(n) == name) or (n.type == "identifier" and _t(n) == name)
+            for f in callers
+            if f is not None
+            for n in walk(f)
         ):
             acc.late_fetch_lines.append(line)
+
+
+def _later_callbacks(script: Script) -> list[Any]:
+    """What ``watch``, ``onMounted``, timers and ``.then`` are given to run later: their arguments past a
+    watcher's source (a callback, or a function named by reference)."""
+    out: list[Any] = []
+    for n in walk(script.root):
+        if n.type != "call_expression":
+            continue
+        name = _callee_name(n).split(".")[-1]
+        if name not in _LATER_CALLBACKS and name != "onMounted":
+            continue
+        args = n.child_by_field_name("arguments")
+        named = args.named_children if args is not None else []
+        out.extend(named[1:] if name in ("watch", "addEventListener") else named[:1] if named else [])
+    return out
 
 
 def _is_outbound(name: str) -> bool:
