@@ -751,9 +751,19 @@ def test_usefetch_in_a_function_that_onmounted_or_a_watcher_runs_is_after_setup_
     ]
     for tail in late:
         assert analyze(vue(load + tail), "pages/p.vue", "page").metrics["late_fetch"] < 0, tail
-    # setup calling it, or a watcher that only watches it, runs it in setup
-    for tail in ("const p = await load(id.value)", "watch(load, () => {})"):
+    # setup calling it (also), a watcher that only watches it, an `immediate` watcher or `watchEffect` (both
+    # run in setup first): its first call is in setup, and its data is server-rendered
+    for tail in (
+        "const p = await load(id.value)",
+        "await load(id.value)\nonMounted(() => load(id.value))",
+        "watch(load, () => {})",
+        "watch(id, (v) => load(v), { immediate: true })",
+        "watchEffect(() => load(id.value))",
+    ):
         assert analyze(vue(load + tail), "pages/p.vue", "page").metrics["late_fetch"] == 0, tail
+    # VueUse's `useFetch` is not Nuxt's
+    vueuse = "import { useFetch } from '@vueuse/core'\nonMounted(async () => {\n  await useFetch('/api/p')\n})"
+    assert analyze(vue(vueuse), "pages/p.vue", "page").metrics["late_fetch"] == 0
 
 
 def test_function_object_and_boxed_types_loosen_types_like_any():

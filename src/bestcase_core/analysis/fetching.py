@@ -142,6 +142,8 @@ def _late_fetch(script: Script, call: Any, acc: _Acc) -> None:
     A call in a named local function is decided once the template is read (:func:`_late_fetches`):
     late if the template binds that function, or a function it binds calls it, to an event.
     """
+    if _callee_name(call) in _foreign_imports(script):
+        return  # `import { useFetch } from '@vueuse/core'`: not Nuxt's composable
     fn = call.parent
     while fn is not None and fn.type not in FUNCTION_TYPES:
         fn = fn.parent
@@ -161,13 +163,16 @@ def _late_fetch(script: Script, call: Any, acc: _Acc) -> None:
 
 
 def _late_fetches(acc: _Acc) -> None:
-    """The named functions holding ``useFetch`` that run after setup: the template runs them on an event
-    (directly or one call down), or a watcher, a timer or ``onMounted`` does (``onMounted(load)``,
-    ``watch(id, () => load())``)."""
+    """The named functions holding ``useFetch`` that run only after setup: the template runs them on an
+    event (directly or one call down), or a watcher, a timer or ``onMounted`` does (``onMounted(load)``,
+    ``watch(id, () => load())``), and setup itself never calls them (``await load()``, an ``immediate``
+    watcher)."""
     later: dict[int, list[Any]] = {}
     for name, line, script in acc.late_fetch_in:
         if id(script) not in later:
             later[id(script)] = _later_callbacks(script)
+        if _called_in_setup(script, name):
+            continue
         callers = [_local_function(script, h) for h in acc.event_handlers if h != name] + later[id(script)]
         if name in acc.event_handlers or any(
             (n.type == "call_expression" and _callee_name(n) == name) or (n.type == "identifier" and _t(n) == name)
@@ -186,11 +191,54 @@ def _later_callbacks(script: Script) -> list[Any]:
         if n.type != "call_expression":
             continue
         name = _callee_name(n).split(".")[-1]
-        if name not in _LATER_CALLBACKS and name != "onMounted":
-            continue
+        if (name not in _LATER_CALLBACKS and name != "onMounted") or name == "watchEffect" or _immediate(n):
+            continue  # `watchEffect` and an `immediate` watcher run their callback in setup first
         args = n.child_by_field_name("arguments")
         named = args.named_children if args is not None else []
         out.extend(named[1:] if name in ("watch", "addEventListener") else named[:1] if named else [])
+    return out
+
+
+def _immediate(call: Any) -> bool:
+    """``watch(source, callback, { immediate: true })``."""
+    args = call.child_by_field_name("arguments")
+    named = args.named_children if args is not None else []
+    options = named[2] if len(named) > 2 and named[2].type == "object" else None
+    return options is not None and any(
+        _t(p.child_by_field_name("key")) == "immediate" and _t(p.child_by_field_name("value")) == "true"
+        for p in _pairs(options)
+    )
+
+
+def _called_in_setup(script: Script, name: str) -> bool:
+    """Setup itself calls the local function ``name`` (``await load()`` at the top of ``<script setup>``),
+    or an ``immediate`` watcher or ``watchEffect`` does on its first run."""
+    for n in walk(script.root):
+        if n.type != "call_expression" or _callee_name(n) != name:
+            continue
+        fn = _in_function_boundary(n, FUNCTION_TYPES)
+        if fn is None:
+            return True
+        holder = fn.parent.parent if fn.parent is not None and fn.parent.type == "arguments" else None
+        if holder is not None and (_callee_name(holder) == "watchEffect" or _immediate(holder)):
+            return True
+    return False
+
+
+def _foreign_imports(script: Script) -> set[str]:
+    """Names this script imports from a library that is not Nuxt (``useFetch`` from ``@vueuse/core``)."""
+    out: set[str] = set()
+    for n in script.root.named_children:
+        if n.type != "import_statement":
+            continue
+        source = _t(n.child_by_field_name("source")).strip("'\"")
+        if source.startswith(("#", "nuxt")):
+            continue
+        out.update(
+            _t(s.child_by_field_name("alias") or s.child_by_field_name("name"))
+            for s in walk(n)
+            if s.type == "import_specifier"
+        )
     return out
 
 
