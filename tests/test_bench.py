@@ -7,6 +7,7 @@ import pytest
 from bestcase_core.bench.markdown import write_section
 from bestcase_core.bench.run import quality_block, tie_rate
 from bestcase_core.bench.seed_method import parse_seed_output, seed_cut
+from conftest import REPO
 
 
 def test_seed_cut_keeps_2000_chars_of_template_and_script_and_3000_of_other_files():
@@ -258,6 +259,36 @@ def test_bench_checks_counts_which_judged_findings_the_rules_still_raise(tmp_pat
     assert checks.raised[("watch_sync", "TRUE")] == 1 and checks.total[("watch_sync", "TRUE")] == 1
     assert checks.raised[("watch_sync", "FALSE")] == 0 and checks.total[("watch_sync", "FALSE")] == 1
     assert checks.missing == 1
+
+
+def test_bench_checks_counts_which_judged_exemplars_are_still_exemplars(tmp_path):
+    import subprocess
+
+    from bestcase_core.bench.checks import render_exemplar_checks, run_exemplar_checks
+
+    work = tmp_path / "repos" / "acme+shop"
+    (work / "app" / "composables").mkdir(parents=True)
+    source = (REPO / "examples/workspace/00.common/shop-nuxt3/composables/useProducts.ts").read_text()
+    (work / "app" / "composables" / "useProducts.ts").write_text(source)  # an exemplar of the example workspace
+    (work / "app" / "composables" / "useUnchecked.ts").write_text("// @ts-nocheck\n" + source)
+    _first_commit(work)
+
+    def blob(path: str) -> str:
+        out = subprocess.run(["git", "-C", str(work), "rev-parse", f"HEAD:{path}"], capture_output=True, text=True)
+        return out.stdout.strip()
+
+    tsv = tmp_path / "exemplars.tsv"
+    lines = ["sample\trepo\tpath\tapp_path\tblob\tgroup\tverdict\twhy"]
+    for path, group, verdict in (("useProducts.ts", "strong", "YES"), ("useUnchecked.ts", "weak", "NO")):
+        full = f"app/composables/{path}"
+        lines.append(f"s\tacme/shop\t{full}\tcomposables/{path}\t{blob(full)}\t{group}\t{verdict}\tread")
+    lines.append("s\tgone/repo\tx.ts\tx.ts\t" + "0" * 40 + "\tweak\tNO\tread")
+    tsv.write_text("\n".join(lines) + "\n")
+    checks = run_exemplar_checks(tmp_path / "repos", tsv)
+    assert checks.raised[("strong", "YES")] == 1 and checks.total[("strong", "YES")] == 1
+    assert checks.raised[("weak", "NO")] == 0 and checks.total[("weak", "NO")] == 1  # type checking switched off
+    assert checks.missing == 1
+    assert "| strong | 1/1 | - | - |" in render_exemplar_checks(checks)
 
 
 def test_a_monorepo_app_is_shown_its_repositorys_practices_as_the_scan_reads_them(tmp_path):

@@ -6,6 +6,10 @@ the code) or NOT_WEAK (right, but no weakness there). ``bestcase bench checks --
 file at its blob from ``DIR/owner+name/repo``, measures it with the current rules and counts, per
 verdict and per finding, how many are still raised: a rule change should keep the TRUE ones and drop
 the FALSE ones.
+
+``bench/data/exemplar_checks.tsv`` holds exemplars of the known groups that readers who did not know
+which app was which called YES (hand it to a new colleague), MAYBE or NO; the same command scores each
+file alone with the static judge and counts, per group and verdict, how many are still exemplars.
 """
 
 from __future__ import annotations
@@ -72,4 +76,39 @@ def render_checks(c: Checks) -> str:
         lines.append(f"| {f} | " + " | ".join(cells) + " |")
     if c.missing:
         lines.append(f"\n{c.missing} checked finding(s) not measured: their repository is not under --repos")
+    return "\n".join(lines)
+
+
+#: A reader's verdict on an exemplar, in the order shown.
+EXEMPLAR_VERDICTS = ("YES", "MAYBE", "NO")
+
+
+def run_exemplar_checks(repos: Path, tsv: Path | None = None, threshold: float = 80.0) -> Checks:
+    """Each exemplar readers judged, scored again alone by the static judge: (group, verdict) still an exemplar."""
+    from ..judge import applicable, is_exemplar, judge_facts, teaching_value, weights_for
+
+    _, weights = weights_for("static", None)
+    out = Checks()
+    for row in read_tsv(tsv or DATA / "exemplar_checks.tsv"):
+        text = _blob(repos, row["repo"], row["blob"])
+        if text is None:
+            out.missing += 1
+            continue
+        role = role_for_path(row["app_path"])
+        facts = analyze(text, row["app_path"], role.value)
+        score = judge_facts(facts, applicable(facts, role), None, weights)[1]
+        cell = (row["group"], row["verdict"])
+        out.total[cell] += 1
+        out.raised[cell] += is_exemplar(score, teaching_value(facts, role), threshold)
+    return out
+
+
+def render_exemplar_checks(c: Checks) -> str:
+    """A Markdown table: per group, how many of each verdict are still exemplars, of how many read."""
+    lines = ["| group | " + " | ".join(f"{v} still exemplars" for v in EXEMPLAR_VERDICTS) + " |", "|---|---|---|---|"]
+    for g in sorted({g for g, _ in c.total}):
+        cells = [f"{c.raised[(g, v)]}/{c.total[(g, v)]}" if c.total[(g, v)] else "-" for v in EXEMPLAR_VERDICTS]
+        lines.append(f"| {g} | " + " | ".join(cells) + " |")
+    if c.missing:
+        lines.append(f"\n{c.missing} read exemplar(s) not measured: their repository is not under --repos")
     return "\n".join(lines)

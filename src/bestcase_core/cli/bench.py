@@ -30,7 +30,8 @@ HELP = """bestcase against the seed's method, side by side, on real Nuxt code fr
     bestcase bench hits --fact KEY --repos DIR [--grep REGEX] [--match TEXT] [--sample 12] [--seed 0]
                    # where a weakness fires in the repositories' HEAD files, with a sample to read
     bestcase bench checks --repos DIR
-                   # findings readers judged (bench/data/finding_checks.tsv): which the rules still raise
+                   # findings readers judged (bench/data/finding_checks.tsv): which the rules still raise;
+                   # exemplars readers judged (bench/data/exemplar_checks.tsv): which are still exemplars
 
 The npm packages are fetched once into bestcase's cache (never committed). Speed
 is measured in one process, on the same files, model and machine; the results go
@@ -157,12 +158,14 @@ def run(ns: argparse.Namespace) -> int:
         return 0
 
     if ns.action == "checks":
-        from ..bench.checks import render_checks, run_checks
+        from ..bench.checks import render_checks, render_exemplar_checks, run_checks, run_exemplar_checks
 
         if ns.repos is None:
             log("bench checks needs --repos DIR (a folder of git repositories, owner+name/repo)")
             return 2
         print(render_checks(run_checks(ns.repos)))
+        print("\nExemplars readers judged (bench/data/exemplar_checks.tsv), each scored again alone:\n")
+        print(render_exemplar_checks(run_exemplar_checks(ns.repos, threshold=settings.exemplar_threshold)))
         return 0
 
     if ns.action == "search":
