@@ -25,11 +25,11 @@ from .nodes import (
 )
 from .parse import Script, walk
 from .vocab import (
+    _AFTER_SETUP,
     _AXIOS_METHODS,
     _H3_READERS,
     _H3_VALIDATED,
     _HOSTS,
-    _LATER_CALLBACKS,
     _SAFE_AWAITS,
     NUXT_REQUESTS,
     RAW_REQUESTS,
@@ -154,7 +154,7 @@ def _late_fetch(script: Script, call: Any, acc: _Acc) -> None:
         return  # a composable: it runs in its caller's setup
     line = script.line(call)
     if fn.parent is not None and fn.parent.type == "arguments":
-        if _callee_name(fn.parent.parent).split(".")[-1] in _LATER_CALLBACKS | {"onMounted"}:
+        if _callee_name(fn.parent.parent).split(".")[-1] in _AFTER_SETUP:
             acc.late_fetch_lines.append(line)
     elif _option_of(fn) == "methods":
         acc.late_fetch_lines.append(line)
@@ -169,10 +169,10 @@ def _late_fetches(acc: _Acc) -> None:
     watcher)."""
     later: dict[int, list[Any]] = {}
     for name, line, script in acc.late_fetch_in:
-        if id(script) not in later:
-            later[id(script)] = _later_callbacks(script)
         if _called_in_setup(script, name):
             continue
+        if id(script) not in later:
+            later[id(script)] = _later_callbacks(script)
         callers = [_local_function(script, h) for h in acc.event_handlers if h != name] + later[id(script)]
         if name in acc.event_handlers or any(
             (n.type == "call_expression" and _callee_name(n) == name) or (n.type == "identifier" and _t(n) == name)
@@ -191,7 +191,7 @@ def _later_callbacks(script: Script) -> list[Any]:
         if n.type != "call_expression":
             continue
         name = _callee_name(n).split(".")[-1]
-        if (name not in _LATER_CALLBACKS and name != "onMounted") or name == "watchEffect" or _immediate(n):
+        if name not in _AFTER_SETUP or name == "watchEffect" or _immediate(n):
             continue  # `watchEffect` and an `immediate` watcher run their callback in setup first
         args = n.child_by_field_name("arguments")
         named = args.named_children if args is not None else []

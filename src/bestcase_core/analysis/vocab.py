@@ -19,6 +19,8 @@ _LOOSE_TYPES = frozenset({"Function", "Object", "String", "Number", "Boolean", "
 _LATER_CALLBACKS = frozenset(
     {"watch", "watchEffect", "nextTick", "setTimeout", "setInterval", "addEventListener", "then"}
 )
+#: Callbacks that run after setup, ``onMounted`` among them (where Nuxt warns "Component is already mounted").
+_AFTER_SETUP = _LATER_CALLBACKS | {"onMounted"}
 _AXIOS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "request", "head"})
 #: Awaited calls that cannot fail in a way a caller should handle.
 _SAFE_AWAITS = frozenset(
