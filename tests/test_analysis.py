@@ -549,6 +549,58 @@ def test_a_returned_await_in_a_module_leaves_the_failure_to_the_caller_but_not_i
     assert analyze(sfc, "components/Join.vue", "component").metrics["unhandled_async"] == -1.0
 
 
+def test_a_callbacks_await_is_judged_where_the_call_that_takes_it_is_awaited():
+    tx = (
+        "export async function move(from: number, to: number) {\n  try {\n"
+        "    await db.transaction(async (tx) => {\n      await tx.debit(from)\n      await tx.credit(to)\n    })\n"
+        "  } catch (e) {\n    throw createError({ statusCode: 409, statusMessage: 'Transfer refused' })\n  }\n}\n"
+    )
+    assert analyze(tx, "utils/move.ts", "util").metrics["unhandled_async"] == 0
+    # the outer await is still judged on its own
+    bare = (
+        "export async function move(from: number) {\n  await db.transaction(async (tx) => {\n"
+        "    await tx.debit(from)\n  })\n  return true\n}\n"
+    )
+    assert analyze(bare, "utils/move.ts", "util").metrics["unhandled_async"] == -0.5
+    # a callback nobody awaits keeps its own awaits: its rejection goes nowhere
+    dropped = "export function start(ids: number[]) {\n  ids.forEach(async (id) => {\n    await load(id)\n  })\n}\n"
+    assert analyze(dropped, "utils/start.ts", "util").metrics["unhandled_async"] == -1.0
+    gathered = (
+        "export async function all(ids: number[]) {\n"
+        "  return await Promise.all(ids.map(async (id) => await load(id)))\n}\n"
+    )
+    assert analyze(gathered, "utils/all.ts", "util").metrics["unhandled_async"] == 0
+
+
+def test_a_call_through_a_composable_named_for_failures_is_its_error_path():
+    script = (
+        "const { executeAsync, error } = useErrorHandler()\n"
+        "async function submit() {\n  const user = await executeAsync(() => login(form.value))\n"
+        "  if (user) await navigateTo('/')\n}"
+    )
+    page = analyze(vue(script, '<p v-if="error">{{ error.message }}</p>'), "pages/login.vue", "page")
+    assert page.metrics["unhandled_async"] == 0
+    plain = script.replace("= useErrorHandler()", "= useForm()")
+    assert analyze(vue(plain, "<p>{{ error }}</p>"), "pages/login.vue", "page").metrics["unhandled_async"] == -1.0
+
+
+def test_a_failure_logged_while_handling_another_is_no_swallowed_error():
+    handler = (
+        "export default defineEventHandler(async (event) => {\n  try {\n    return await $fetch('/upstream')\n"
+        "  } catch (err) {\n    let detail: unknown\n    try {\n      detail = await readBody(event)\n"
+        "    } catch (readError) {\n      console.error('could not read the body', readError)\n    }\n"
+        "    throw createError({ statusCode: 502, statusMessage: 'Upstream failed', cause: detail })\n  }\n})\n"
+    )
+    facts = analyze(handler, "server/api/proxy.post.ts", "server")
+    assert facts.metrics["log_only_catch"] == 0 and facts.metrics["unhandled_async"] == 0
+    # the same log-only catch on the main path swallows the failure
+    main = (
+        "export async function save(body: Body) {\n  try {\n    await $fetch('/api/save', { method: 'POST', body })\n"
+        "  } catch (e) {\n    console.error(e)\n  }\n}\n"
+    )
+    assert analyze(main, "utils/save.ts", "util").metrics["log_only_catch"] == -1
+
+
 def test_a_failure_returned_as_a_value_and_checked_is_an_error_path():
     checked = (
         "export async function load(id: number) {\n"

@@ -54,6 +54,7 @@ class _Acc:
     handler: bool = False  # a route handler's file (server/api, server/routes, server/middleware)
     vue: bool = False  # a .vue file: its `export default {...}` is the component's options
     handled_lines: list[int] = field(default_factory=list)
+    error_helpers: frozenset[str] = frozenset()  # what a composable named for failures gives (`_error_helpers`)
     empty_catch_lines: list[int] = field(default_factory=list)
     log_catch_lines: list[int] = field(default_factory=list)
     surfaced_lines: list[int] = field(default_factory=list)

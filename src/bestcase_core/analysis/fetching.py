@@ -291,6 +291,14 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     if guard is not None or _has_catch_chain(call if call is not None else node):
         acc.handled_lines.append(line)
         return
+    if name.split(".")[0] in acc.error_helpers:
+        acc.handled_lines.append(line)  # `await executeAsync(...)` from `useErrorHandler()`: the composable owns it
+        return
+    if _awaited_by_caller(node):
+        # `await db.transaction(async (tx) => { await tx.insert(...) })`: the callback's rejection rejects the
+        # awaited call, whose own await is counted (and judged) where it stands
+        acc.handled_lines.append(line)
+        return
     if not acc.vue and _returned(node):
         # `return await $fetch(...)` in a module's function: the rejection goes to the caller, as with
         # `return $fetch(...)`; in a .vue file the caller may be a template event, which drops it
@@ -309,6 +317,43 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
         acc.unchecked_data_lines.append(line)
         return
     acc.unhandled_lines.append(line)
+
+
+_ERROR_COMPOSABLE = re.compile(rb"=\s*(use\w*(?:Error|Safe)\w*)\s*\(")
+
+
+def _error_helpers(script: Script) -> frozenset[str]:
+    """The names a composable named for failures gives this script (``const { executeAsync } = useErrorHandler()``,
+    ``const safe = useSafe()``): a call through one is that composable's to handle."""
+    out: set[str] = set()
+    if _ERROR_COMPOSABLE.search(script.source):
+        for n in walk(script.root):
+            value = n.child_by_field_name("value") if n.type == "variable_declarator" else None
+            if value is None or value.type != "call_expression":
+                continue
+            if not _ERROR_COMPOSABLE.match(b"=" + _callee_name(value).encode() + b"("):
+                continue
+            pattern = n.child_by_field_name("name")
+            if pattern is not None and pattern.type == "identifier":
+                out.add(_t(pattern))
+            elif pattern is not None:
+                names = ("shorthand_property_identifier_pattern", "identifier")
+                out.update(_t(c) for c in walk(pattern) if c.type in names)
+    return frozenset(out)
+
+
+def _awaited_by_caller(node: Any) -> bool:
+    """The await is in a function given to a call that is itself awaited or returned, through any calls
+    between (``await Promise.all(ids.map(async (id) => await load(id)))``)."""
+    fn = node.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    holder = fn.parent if fn is not None else None
+    found = False
+    while holder is not None and holder.type == "arguments" and holder.parent is not None:
+        found = True
+        holder = holder.parent.parent  # the call given the function, then what holds that call
+    return found and holder is not None and holder.type in ("await_expression", "return_statement")
 
 
 def _in_async_data_handler(node: Any) -> bool:

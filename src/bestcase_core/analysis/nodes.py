@@ -99,11 +99,20 @@ def _only_logs(stmts: list[Any]) -> bool:
     )
 
 
+def _on_error_path(catch: Any) -> bool:
+    """The catch sits inside another catch block: a failure met while handling one, which is logged so that it
+    does not mask the first (``catch (e) { try { body = await res.text() } catch (readErr) { log(readErr) } ...}``)."""
+    return catch.parent is not None and _in_function_boundary(catch.parent, frozenset({"catch_clause"})) is not None
+
+
 def _swallows(catch: Any) -> bool:
     """A catch clause that is empty or only calls ``console.*``: the error goes nowhere.
 
-    One holding only a comment (``catch { /* best effort: the cache is optional */ }``) says the loss is meant.
+    One holding only a comment (``catch { /* best effort: the cache is optional */ }``) says the loss is meant;
+    one on another failure's error path (`_on_error_path`) keeps that failure from being masked.
     """
+    if _on_error_path(catch):
+        return False
     stmts = _catch_statements(catch)
     body = catch.child_by_field_name("body")
     if not stmts and body is not None and body.named_children:

@@ -11,6 +11,7 @@ from .complexity import FUNCTION_TYPES, functions
 from .duplication import DATA_TABLE_ROWS, _is_data_table
 from .fetching import (
     _await_facts,
+    _error_helpers,
     _error_keys,
     _late_fetch,
     _loads_data,
@@ -27,6 +28,7 @@ from .nodes import (
     _function_name,
     _in_function_boundary,
     _members,
+    _on_error_path,
     _only_logs,
     _op,
     _pairs,
@@ -73,6 +75,7 @@ def _script_facts(script: Script, acc: _Acc, module_file: bool) -> None:
     unexplained: set[int] = set()  # commented-out code and to-do markers: not an explanation
     data_end = -1  # end byte of the data literal being walked (see duplicated_lines)
     data_rows: set[int] = set()
+    acc.error_helpers |= _error_helpers(script)
     for node in walk(script.root):
         t = node.type
         line = script.line(node)
@@ -825,7 +828,8 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
             acc.empty_catch_lines.append(script.line(node))
         return
     if _only_logs(stmts):
-        acc.log_catch_lines.append(script.line(node))
+        if not _on_error_path(node):
+            acc.log_catch_lines.append(script.line(node))
     else:
         acc.surfaced_lines.append(script.line(node))
     if acc.server:
