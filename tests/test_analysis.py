@@ -629,6 +629,24 @@ def test_usefetch_error_that_reaches_the_template_is_an_error_path():
     assert ignored.metrics["unhandled_async"] < 0
 
 
+def test_usefetch_in_a_function_counts_as_checked_only_where_that_function_raises_or_shows_errors():
+    store = (
+        "export const useProgress = defineStore('progress', () => {\n  const progress = ref<Progress>({})\n"
+        "  async function load() {\n    const { data } = await useFetch<Progress>('/api/progress')\n"
+        "    if (data.value) progress.value = data.value\n  }\n"
+        "  async function save() {\n    try {\n      await $fetch('/api/progress', { method: 'POST' })\n"
+        "    } catch (e) {\n      throw createError({ statusCode: 500, statusMessage: 'Not saved' })\n    }\n  }\n"
+        "  return { progress, load, save }\n})\n"
+    )
+    facts = analyze(store, "stores/progress.ts", "store")
+    assert next(f for f in facts.findings if f.key == "unhandled_async").lines == [4]  # save's throw is not load's
+    raised = store.replace(
+        "    if (data.value) progress.value = data.value\n",
+        "    if (!data.value) throw createError({ statusCode: 404, statusMessage: 'No progress' })\n",
+    )
+    assert analyze(raised, "stores/progress.ts", "store").metrics["unhandled_async"] == 0
+
+
 def test_a_catch_that_only_logs_or_drops_the_error_is_no_error_path_unless_a_finally_recovers():
     logged = (
         "export async function load() {\n  try {\n    await api.get()\n  } catch (e) {\n    console.error(e)\n  }\n}\n"

@@ -50,6 +50,8 @@ class _Acc:
     unhandled_lines: list[int] = field(default_factory=list)
     swallowed_lines: list[int] = field(default_factory=list)  # awaits whose only catch drops the error
     unchecked_data_lines: list[int] = field(default_factory=list)  # awaited useFetch/useAsyncData, `error` unread
+    #: the lines of the function each unchecked data call is in (first, last); none at the top of setup
+    unchecked_data_spans: list[tuple[int, int] | None] = field(default_factory=list)
     server: bool = False  # a file under server/: h3 turns a thrown error into an HTTP error response
     handler: bool = False  # a route handler's file (server/api, server/routes, server/middleware)
     vue: bool = False  # a .vue file: its `export default {...}` is the component's options

@@ -315,6 +315,9 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     if name in ("useFetch", "useLazyFetch", "useAsyncData", "useLazyAsyncData"):
         # never throws: a failure leaves the data empty, handled only if the file checks it (decided below)
         acc.unchecked_data_lines.append(line)
+        fn = _in_function_boundary(node, FUNCTION_TYPES)
+        shift = line - node.start_point[0]  # a row of this script to a line of the file
+        acc.unchecked_data_spans.append(None if fn is None else (fn.start_point[0] + shift, fn.end_point[0] + shift))
         return
     acc.unhandled_lines.append(line)
 

@@ -284,11 +284,13 @@ def _error_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> N
     """ErrorHandling: error paths, what they do, and whether errors reach the user."""
     error_read = {n for n in acc.error_names if n in acc.template_identifiers or _used_after(n, acc)}
     unhandled = list(acc.unhandled_lines)
-    if acc.surfaced_lines:
-        # the file raises or shows errors itself (`if (!data.value) throw createError(...)`): its data calls count
-        acc.handled_lines.extend(acc.unchecked_data_lines)
-    else:
-        unhandled.extend(acc.unchecked_data_lines)
+    for line, span in zip(acc.unchecked_data_lines, acc.unchecked_data_spans, strict=True):
+        # the file raises or shows errors itself (`if (!data.value) throw createError(...)`): its data calls count;
+        # one in a function (a store action, a handler) counts only if that function raises or shows them
+        if any(span is None or span[0] <= s <= span[1] for s in acc.surfaced_lines):
+            acc.handled_lines.append(line)
+        else:
+            unhandled.append(line)
     for name, line in acc.error_names.items():
         if name not in error_read:
             unhandled.append(line)  # `error` destructured but never read
