@@ -647,6 +647,18 @@ def test_usefetch_in_a_function_counts_as_checked_only_where_that_function_raise
     assert analyze(raised, "stores/progress.ts", "store").metrics["unhandled_async"] == 0
 
 
+def test_a_catch_that_only_falls_back_is_not_said_to_reach_the_user():
+    code = (
+        "export async function loadPosts(posts: Ref<Post[]>) {\n  try {\n"
+        "    posts.value = await $fetch<Post[]>('/api/posts')\n  } catch (e) {\n    posts.value = []\n  }\n}\n"
+    )
+    text = next(f for f in analyze(code, "utils/posts.ts", "util").findings if f.key == "error_surfaced").text
+    assert text == "failures are caught and recovered from"
+    for told in ("    loadError.value = e\n", "    toast.add({ title: 'Could not load', color: 'error' })\n"):
+        facts = analyze(code.replace("    posts.value = []\n", told), "utils/posts.ts", "util")
+        assert next(f for f in facts.findings if f.key == "error_surfaced").text.startswith("errors reach the user")
+
+
 def test_a_catch_that_only_logs_or_drops_the_error_is_no_error_path_unless_a_finally_recovers():
     logged = (
         "export async function load() {\n  try {\n    await api.get()\n  } catch (e) {\n    console.error(e)\n  }\n}\n"

@@ -60,6 +60,7 @@ class _Acc:
     empty_catch_lines: list[int] = field(default_factory=list)
     log_catch_lines: list[int] = field(default_factory=list)
     surfaced_lines: list[int] = field(default_factory=list)
+    recovered_lines: list[int] = field(default_factory=list)  # catch blocks that deal with a failure but tell no one
     fallible: int = 0
     nuxt_request_lines: list[int] = field(default_factory=list)
     raw_request_lines: list[int] = field(default_factory=list)

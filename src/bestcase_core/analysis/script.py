@@ -27,6 +27,7 @@ from .nodes import (
     _first_fn,
     _function_name,
     _in_function_boundary,
+    _is_log_call,
     _members,
     _on_error_path,
     _only_logs,
@@ -51,6 +52,7 @@ from .server import (
 )
 from .vocab import (
     _AXIOS_METHODS,
+    _ERROR_NAME,
     _H3_RAW_INPUT,
     _H3_VALIDATED,
     _LOOSE_TYPES,
@@ -818,6 +820,45 @@ def _watch_syncs(acc: _Acc) -> None:
             acc.watch_sync_lines.append(line)
 
 
+#: Calls that pass a failure on: to the caller, a parent component, the framework or a notice.
+_PASSES_ON = frozenset(
+    {"emit", "$emit", "reject", "next", "notify", "alert", "showError", "createError", "sendError", "showToast"}
+)
+_NOTICE_BASE = re.compile(r"^(toast|notif|snackbar|message|\$q|q|ElMessage|ElNotification)", re.I)
+_NOTICE_NAME = re.compile(r"toast|notif|snackbar|alert", re.I)
+
+
+def _reports_failure(catch: Any, body: Any) -> bool:
+    """A catch block that passes the failure on: it throws or returns, sets state named for an error
+    (``error.value = e``, ``this.errorMessage = ...``), tells someone (``emit('error')``, ``toast.add``,
+    ``$q.notify``, ``useShowToast(...)``) or hands what it caught to a call that is not a log
+    (``res.write(err.message)``). One that only resets state or falls back recovers without a word."""
+    param = catch.child_by_field_name("parameter")
+    caught = _t(param) if param is not None and param.type == "identifier" else ""
+    for n in walk(body):
+        if n.type in ("throw_statement", "return_statement"):
+            return True
+        if n.type == "assignment_expression":
+            left = n.child_by_field_name("left")
+            if left is not None and any(_ERROR_NAME.search(part) for part in _t(left).split(".")):
+                return True
+        if n.type == "call_expression":
+            name = _callee_name(n)
+            base, _, method = name.rpartition(".")
+            if _is_log_call(name):
+                continue
+            if method in _PASSES_ON or name in _PASSES_ON or (base and _NOTICE_BASE.match(base)):
+                return True
+            if _NOTICE_NAME.search(name):
+                return True
+            args = n.child_by_field_name("arguments")
+            if caught and args is not None and any(a.type == "identifier" and _t(a) == caught for a in walk(args)):
+                return True
+            if any(_ERROR_NAME.search(part) for part in name.split(".")):
+                return True  # `setError(e)`, `handleError(e)`, `errorStore.set(e)`
+    return False
+
+
 def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
     body = node.child_by_field_name("body")
     if body is None:
@@ -832,6 +873,8 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
             acc.log_catch_lines.append(script.line(node))
     else:
         acc.surfaced_lines.append(script.line(node))
+        if not _reports_failure(node, body):
+            acc.recovered_lines.append(script.line(node))
     if acc.server:
         _swallowed_status(script, node, acc)
     if acc.server:  # `return { error: err.message }` from a handler sends the failure's text as `createError` would

@@ -352,7 +352,11 @@ def _error_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> N
         )
     if surfaced and (acc.fallible or acc.error_names):
         where = sorted(set(acc.surfaced_lines) | set(acc.error_names.values()))
-        add("errorHandling", "error_surfaced", True, "errors reach the user or Nuxt's error page", where)
+        told = shown or error_read or not set(where) <= set(acc.recovered_lines)
+        # where every error path is a catch that resets or falls back, it is handled but nobody hears of it
+        text = "errors reach the user, the caller or Nuxt's error page"
+        text = text if told else "failures are caught and recovered from"
+        add("errorHandling", "error_surfaced", True, text, where)
 
 
 def _api_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) -> int:
