@@ -80,6 +80,36 @@ def test_dimension_scores_bend_towards_the_bounds_so_a_better_file_never_ties_at
     assert combine(more, dims, w)[1] > combine(x, dims, w)[1]
 
 
+def test_a_file_with_review_leftovers_teaches_nothing_and_is_never_an_exemplar():
+    from bestcase_core.analysis import analyze
+    from bestcase_core.judge import teaching_value
+    from bestcase_core.roles import role_for_path
+
+    clean = (
+        "import type { Todo } from '~/types'\n\n"
+        "/** The signed-in user's todos, with add and remove. */\n"
+        "export function useTodos() {\n"
+        "  const { data: todos, error, refresh } = useFetch<Todo[]>('/api/todos', { key: 'todos' })\n"
+        "  const open = computed(() => (todos.value ?? []).filter((t) => !t.done))\n"
+        "  async function add(title: string): Promise<void> {\n"
+        "    await $fetch('/api/todos', { method: 'POST', body: { title } })\n"
+        "    await refresh()\n  }\n"
+        "  async function remove(id: number): Promise<void> {\n"
+        "    await $fetch(`/api/todos/${id}`, { method: 'DELETE' })\n"
+        "    await refresh()\n  }\n"
+        "  return { todos, open, error, add, remove }\n}\n"
+    )
+    path = "composables/useTodos.ts"
+    role = role_for_path(path)
+    assert teaching_value(analyze(clean, path, role.value), role) >= 0.5
+    for leftover in ("    console.log('adding', title)\n", "    // await $fetch('/api/old-todos')\n"):
+        text = clean.replace(
+            "    await refresh()\n  }\n  async function remove",
+            leftover + "    await refresh()\n  }\n  async function remove",
+        )
+        assert teaching_value(analyze(text, path, role.value), role) == 0
+
+
 def test_a_file_with_a_defect_is_never_an_exemplar_and_scores_at_most_about_the_cap():
     from bestcase_core.analysis import analyze
     from bestcase_core.judge import DEFECT_CAP, applicable, defects, judge_facts, teaching_value, weights_for

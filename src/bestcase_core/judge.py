@@ -313,6 +313,12 @@ DEFECTS = frozenset(
 DEFECT_CAP = 70.0
 
 
+#: Weaknesses a reviewer sends back for clean-up before merging: debug output, commented-out code, an
+#: error caught and dropped or only logged with no word on why. They lower the score as any weakness does;
+#: an exemplar has none, since whoever copies it copies them too.
+LEFTOVERS = frozenset({"console_logs", "commented_code", "empty_catch", "log_only_catch"})
+
+
 def defects(facts: FileFacts | None) -> list[Finding]:
     """The file's findings that are defects (:data:`DEFECTS`)."""
     return [f for f in facts.findings if not f.good and f.key in DEFECTS] if facts is not None else []
@@ -322,9 +328,10 @@ def teaching_value(facts: FileFacts | None, role: Role) -> float:
     """0-1: how much a newcomer could learn from the file: its logic, the patterns it shows, its role.
 
     A 10-line layout, a re-export or a config (``*.config.ts``) teaches little however clean it is,
-    and a file with a defect (:data:`DEFECTS`) teaches nothing worth copying: 0, never an exemplar.
+    and a file with a defect (:data:`DEFECTS`) or a leftover (:data:`LEFTOVERS`) teaches nothing worth
+    copying: 0, never an exemplar.
     """
-    if facts is None or defects(facts):
+    if facts is None or defects(facts) or any(not f.good and f.key in LEFTOVERS for f in facts.findings):
         return 0.0
     name = facts.path.rsplit("/", 1)[-1]
     if ".config." in name or name.startswith("config."):

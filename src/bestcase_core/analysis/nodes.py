@@ -6,7 +6,7 @@ from typing import Any
 
 from .complexity import FUNCTION_TYPES
 from .parse import Script, walk
-from .vocab import _CONSOLE
+from .vocab import _CONSOLE, TODO_MARKER
 
 
 def _t(node: Any) -> str:
@@ -105,19 +105,22 @@ def _on_error_path(catch: Any) -> bool:
     return catch.parent is not None and _in_function_boundary(catch.parent, frozenset({"catch_clause"})) is not None
 
 
+def _explained(catch: Any) -> bool:
+    """The catch block holds a comment that says why the failure stops there
+    (``catch (e) { // background refresh: the user was already told; console.error(e) }``); a to-do is no reason."""
+    body = catch.child_by_field_name("body")
+    return body is not None and any(s.type == "comment" and not TODO_MARKER.match(_t(s)) for s in body.named_children)
+
+
 def _swallows(catch: Any) -> bool:
     """A catch clause that is empty or only calls ``console.*``: the error goes nowhere.
 
-    One holding only a comment (``catch { /* best effort: the cache is optional */ }``) says the loss is meant;
+    One with a comment (``catch { /* best effort: the cache is optional */ }``) says the loss is meant;
     one on another failure's error path (`_on_error_path`) keeps that failure from being masked.
     """
-    if _on_error_path(catch):
+    if _on_error_path(catch) or _explained(catch):
         return False
-    stmts = _catch_statements(catch)
-    body = catch.child_by_field_name("body")
-    if not stmts and body is not None and body.named_children:
-        return False
-    return _only_logs(stmts)
+    return _only_logs(_catch_statements(catch))
 
 
 def _has_catch_chain(node: Any) -> bool:

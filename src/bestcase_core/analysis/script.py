@@ -23,6 +23,7 @@ from .nodes import (
     _callee_name,
     _catch_statements,
     _contains_await,
+    _explained,
     _first_arg,
     _first_fn,
     _function_name,
@@ -869,7 +870,7 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
             acc.empty_catch_lines.append(script.line(node))
         return
     if _only_logs(stmts):
-        if not _on_error_path(node):
+        if not _on_error_path(node) and not _explained(node):
             acc.log_catch_lines.append(script.line(node))
     else:
         acc.surfaced_lines.append(script.line(node))
