@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bestcase_core.bench.markdown import write_section
@@ -261,10 +263,10 @@ def test_bench_checks_counts_which_judged_findings_the_rules_still_raise(tmp_pat
     assert checks.missing == 1
 
 
-def test_bench_checks_counts_which_judged_exemplars_are_still_exemplars(tmp_path):
+def _read_exemplars(tmp_path: Path) -> Path:
+    """A repository with an exemplar readers accepted and its copy with type checking off (rejected),
+    and their verdicts in a TSV that also names a repository that is not there."""
     import subprocess
-
-    from bestcase_core.bench.checks import render_exemplar_checks, run_exemplar_checks
 
     work = tmp_path / "repos" / "acme+shop"
     (work / "app" / "composables").mkdir(parents=True)
@@ -284,11 +286,38 @@ def test_bench_checks_counts_which_judged_exemplars_are_still_exemplars(tmp_path
         lines.append(f"s\tacme/shop\t{full}\tcomposables/{path}\t{blob(full)}\t{group}\t{verdict}\tread")
     lines.append("s\tgone/repo\tx.ts\tx.ts\t" + "0" * 40 + "\tweak\tNO\tread")
     tsv.write_text("\n".join(lines) + "\n")
+    return tsv
+
+
+def test_bench_checks_counts_which_judged_exemplars_are_still_exemplars(tmp_path):
+    from bestcase_core.bench.checks import render_exemplar_checks, run_exemplar_checks
+
+    tsv = _read_exemplars(tmp_path)
     checks = run_exemplar_checks(tmp_path / "repos", tsv)
     assert checks.raised[("strong", "YES")] == 1 and checks.total[("strong", "YES")] == 1
     assert checks.raised[("weak", "NO")] == 0 and checks.total[("weak", "NO")] == 1  # type checking switched off
     assert checks.missing == 1
     assert "| strong | 1/1 | - | - |" in render_exemplar_checks(checks)
+
+
+@pytest.mark.model
+def test_bench_checks_shows_how_well_the_models_answers_tell_accepted_exemplars_from_rejected(
+    settings_05b, tmp_path, monkeypatch
+):
+    from bestcase_core.bench import judges
+    from bestcase_core.bench.checks import exemplar_answers, render_exemplar_answers
+
+    tsv = _read_exemplars(tmp_path)
+    monkeypatch.setattr(judges, "cache_home", lambda: tmp_path / "cache")
+    judge = judges.HybridJudge(settings_05b)
+    assert exemplar_answers(tmp_path / "repos", judge, cached_only=True, tsv=tsv) == []  # nothing asked yet
+    rows = exemplar_answers(tmp_path / "repos", judge, tsv=tsv)
+    assert [(r["group"], r["verdict"]) for r in rows] == [("strong", "YES"), ("weak", "NO")]  # the gone repo left out
+    assert all(0.0 <= r["values"]["q.names"] <= 1.0 for r in rows)
+    assert exemplar_answers(tmp_path / "repos", judge, cached_only=True, tsv=tsv) == rows  # now from the cache
+    table = render_exemplar_answers(rows, "qwen2.5-coder:0.5b")
+    # the copy with type checking off scores lower: the static score orders them as the readers did
+    assert "| static score |" in table and table.split("| static score |")[1].split("\n")[0].endswith("1.00 | 1.00 |")
 
 
 def test_a_monorepo_app_is_shown_its_repositorys_practices_as_the_scan_reads_them(tmp_path):

@@ -9,7 +9,9 @@ the FALSE ones.
 
 ``bench/data/exemplar_checks.tsv`` holds exemplars of the known groups that readers who did not know
 which app was which called YES (hand it to a new colleague), MAYBE or NO; the same command scores each
-file alone with the static judge and counts, per group and verdict, how many are still exemplars.
+file alone with the static judge and counts, per group and verdict, how many are still exemplars. With
+``--judge hybrid:MODEL`` it also asks the model about each of those files (or reads its cached answers)
+and shows how well each answer, and the static score, tells the files readers accepted from the rest.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..analysis import analyze
 from ..roles import role_for_path
@@ -111,4 +114,62 @@ def render_exemplar_checks(c: Checks) -> str:
         lines.append(f"| {g} | " + " | ".join(cells) + " |")
     if c.missing:
         lines.append(f"\n{c.missing} read exemplar(s) not measured: their repository is not under --repos")
+    return "\n".join(lines)
+
+
+def _auc(pos: list[float], neg: list[float]) -> float | None:
+    """The chance that a random ``pos`` value is above a random ``neg`` one (ties count half)."""
+    if not pos or not neg:
+        return None
+    return sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+
+
+def exemplar_answers(repos: Path, judge: Any, cached_only: bool = False, tsv: Path | None = None) -> list[dict]:
+    """Per read exemplar: its verdict, group, static score and teaching value, and the hybrid ``judge``'s
+    answers (``judge.answers``); with ``cached_only``, files whose answers are not cached are left out."""
+    from ..judge import applicable, judge_facts, teaching_value, weights_for
+
+    _, weights = weights_for("static", None)
+    rows = []
+    for row in read_tsv(tsv or DATA / "exemplar_checks.tsv"):
+        text = _blob(repos, row["repo"], row["blob"])
+        path = row["app_path"]
+        if text is None or (cached_only and not judge.has(path, text)):
+            continue
+        role = role_for_path(path)
+        facts = analyze(text, path, role.value)
+        values = {
+            "static score": judge_facts(facts, applicable(facts, role), None, weights)[1],
+            "teaching value": teaching_value(facts, role),
+            **judge.answers(path, text)[0],
+        }
+        rows.append({"verdict": row["verdict"], "group": row["group"], "values": values})
+    return rows
+
+
+def render_exemplar_answers(rows: list[dict], model: str) -> str:
+    """A Markdown table: per value, its mean for each verdict and how well it orders accepted (YES, MAYBE)
+    above rejected (NO) exemplars, and strong apps' above weak apps' (0.5: no better than chance)."""
+    keys = list(dict.fromkeys(k for r in rows for k in r["values"]))
+    lines = [
+        f"{len(rows)} read exemplars with {model}'s answers (P(yes), or the digit's expectation for `m.*`).",
+        "",
+        "| value | mean, YES | mean, MAYBE | mean, NO | AUC accepted over NO | AUC strong over weak |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def vals(k: str, pred: Any) -> list[float]:
+        return [r["values"][k] for r in rows if k in r["values"] and pred(r)]
+
+    for k in keys:
+        means = []
+        for v in EXEMPLAR_VERDICTS:
+            xs = vals(k, lambda r, v=v: r["verdict"] == v)
+            means.append(f"{sum(xs) / len(xs):.3f}" if xs else "-")
+        aucs = [
+            _auc(vals(k, lambda r: r["verdict"] != "NO"), vals(k, lambda r: r["verdict"] == "NO")),
+            _auc(vals(k, lambda r: r["group"] == "strong"), vals(k, lambda r: r["group"] == "weak")),
+        ]
+        cells = " | ".join(f"{a:.2f}" if a is not None else "-" for a in aucs)
+        lines.append(f"| {k} | " + " | ".join(means) + f" | {cells} |")
     return "\n".join(lines)

@@ -65,7 +65,12 @@ def add(sub: Any) -> None:
         "MODEL@CTX gives that judge its own context)",
     )
     p.add_argument("--actors", default="1,2,4", help="scale: actor counts to run side by side (one thread each)")
-    p.add_argument("--judge", default="static", help="fit: static or hybrid:MODEL (default static)")
+    p.add_argument(
+        "--judge",
+        default="static",
+        help="fit: static or hybrid:MODEL (default static); checks: hybrid:MODEL also shows the model's answers "
+        "on the read exemplars",
+    )
     p.add_argument("--per-package", type=int, default=2, help="synthetic suite: corpus files per npm package")
     p.add_argument("--repos", type=Path, help="folder with the natural and known-group repositories (else cloned)")
     p.add_argument(
@@ -99,7 +104,7 @@ def add(sub: Any) -> None:
     p.add_argument(
         "--cached-only",
         action="store_true",
-        help="quality, fit: only pairs and files whose model answers are cached (no model run)",
+        help="quality, fit, checks: only pairs and files whose model answers are cached (no model run)",
     )
     p.add_argument("--fact", help="hits: the weakness to look for (a finding's key, such as late_fetch)")
     p.add_argument("--grep", help="hits: read only files matching this extended regular expression")
@@ -166,6 +171,14 @@ def run(ns: argparse.Namespace) -> int:
         print(render_checks(run_checks(ns.repos)))
         print("\nExemplars readers judged (bench/data/exemplar_checks.tsv), each scored again alone:\n")
         print(render_exemplar_checks(run_exemplar_checks(ns.repos, threshold=settings.exemplar_threshold)))
+        if ns.judge.startswith("hybrid:"):
+            from ..bench.checks import exemplar_answers, render_exemplar_answers
+            from ..bench.quality import make_judge
+
+            judge = make_judge(ns.judge, settings.model_copy(update={"n_ctx": ns.ctx or settings.n_ctx}))
+            rows = exemplar_answers(ns.repos, judge, cached_only=ns.cached_only)
+            print("\nWhat the model says of the same files:\n")
+            print(render_exemplar_answers(rows, ns.judge.partition(":")[2]))
         return 0
 
     if ns.action == "search":
