@@ -267,6 +267,13 @@ def fit_judge(
     originals = {(rel, text) for _, rel, text in corpus_files(per_package=8 if answered else 40)}
     originals |= {(p.path, p.better) for p in pairs if p.suite == "synthetic"}
     corpus = [inputs(rel, text, answered) for rel, text in sorted(originals) if not answered or ready(rel, text)]
+    if not corpus:
+        from ..errors import CLIError
+
+        raise CLIError(
+            f"the answers earned weight, and calibrating them needs the model's answers on {len(originals)} "
+            "corpus files, of which none is cached: run the same fit without --cached-only (nothing was written)"
+        )
     weights_obj = calibrate(corpus, weights, f"{fitted_on}; calibrated on {len(corpus)} corpus files", command)
     log("  " + exemplar_bar_report(originals, weights_obj, settings.exemplar_threshold))
     key = judge_key("hybrid" if hybrid else "static", model if hybrid else None)
