@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .roles import Role
 
-RUBRIC_VERSION = "2026.11-r18"
+RUBRIC_VERSION = "2026.11-r19"
 
 #: Digits the model writes per dimension; 9 is best. Scores are reported 0-100.
 SCALE_MAX = 9
