@@ -570,6 +570,13 @@ def test_a_callbacks_await_is_judged_where_the_call_that_takes_it_is_awaited():
         "  return await Promise.all(ids.map(async (id) => await load(id)))\n}\n"
     )
     assert analyze(gathered, "utils/all.ts", "util").metrics["unhandled_async"] == 0
+    # an async Promise executor and a timer's callback drop their rejection, awaited or not
+    executor = (
+        "export async function first(id: number) {\n  try {\n    return await new Promise(async (resolve) => {\n"
+        "      resolve(await load(id))\n    })\n  } catch (e) {\n    throw createError({ statusCode: 502 })\n  }\n}\n"
+    )
+    facts = analyze(executor, "utils/first.ts", "util")
+    assert next(f for f in facts.findings if f.key == "unhandled_async").lines == [4]
 
 
 def test_a_call_through_a_composable_named_for_failures_is_its_error_path():
@@ -582,6 +589,20 @@ def test_a_call_through_a_composable_named_for_failures_is_its_error_path():
     assert page.metrics["unhandled_async"] == 0
     plain = script.replace("= useErrorHandler()", "= useForm()")
     assert analyze(vue(plain, "<p>{{ error }}</p>"), "pages/login.vue", "page").metrics["unhandled_async"] == -1.0
+
+
+def test_a_log_only_catch_is_meant_when_its_comment_gives_a_reason_not_when_it_asks_for_handling():
+    def log_only(comment: str) -> float:
+        code = (
+            "export async function refresh() {\n  try {\n    await $fetch('/api/favorites')\n  } catch (e) {\n"
+            f"    {comment}\n    console.error(e)\n  }}\n}}\n"
+        )
+        return analyze(code, "utils/refresh.ts", "util").metrics["log_only_catch"]
+
+    meant = ("// Non-critical: the list refreshes on the next visit", "// Don't break login if this fails")
+    asks = ("// TODO: show a toast", "// You could add a notification here", "// Handle the error", "// toast.error(e)")
+    assert [log_only(c) for c in meant] == [0, 0]
+    assert [log_only(c) for c in asks] == [-1, -1, -1, -1]
 
 
 def test_a_failure_logged_while_handling_another_is_no_swallowed_error():

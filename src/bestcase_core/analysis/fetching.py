@@ -345,17 +345,25 @@ def _error_helpers(script: Script) -> frozenset[str]:
     return frozenset(out)
 
 
+#: Calls that run the function they are given without waiting on the promise it returns: its rejection is lost.
+_DROPS_CALLBACK = frozenset({"forEach", "setTimeout", "setInterval", "addEventListener", "on", "once"}) | _AFTER_SETUP
+
+
 def _awaited_by_caller(node: Any) -> bool:
     """The await is in a function given to a call that is itself awaited or returned, through any calls
-    between (``await Promise.all(ids.map(async (id) => await load(id)))``)."""
+    between (``await Promise.all(ids.map(async (id) => await load(id)))``). Not a ``new Promise(async ...)``
+    executor, nor a function given to ``forEach``, a timer or a lifecycle hook: those drop its rejection."""
     fn = node.parent
     while fn is not None and fn.type not in FUNCTION_TYPES:
         fn = fn.parent
     holder = fn.parent if fn is not None else None
     found = False
     while holder is not None and holder.type == "arguments" and holder.parent is not None:
+        call = holder.parent
+        if call.type != "call_expression" or _callee_name(call).split(".")[-1] in _DROPS_CALLBACK:
+            return False
         found = True
-        holder = holder.parent.parent  # the call given the function, then what holds that call
+        holder = call.parent  # what holds the call given the function
     return found and holder is not None and holder.type in ("await_expression", "return_statement")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .complexity import FUNCTION_TYPES
-from .parse import Script, walk
-from .vocab import _CONSOLE, TODO_MARKER
+from .parse import Script, parse_bytes, walk
+from .vocab import _CONSOLE, CATCH_REASON, CATCH_TODO, LINT_DIRECTIVE
 
 
 def _t(node: Any) -> str:
@@ -105,22 +105,57 @@ def _on_error_path(catch: Any) -> bool:
     return catch.parent is not None and _in_function_boundary(catch.parent, frozenset({"catch_clause"})) is not None
 
 
-def _explained(catch: Any) -> bool:
-    """The catch block holds a comment that says why the failure stops there
-    (``catch (e) { // background refresh: the user was already told; console.error(e) }``); a to-do is no reason."""
+def _explained(catch: Any, lang: str = "ts") -> bool:
+    """The catch block's comments say why the failure stops there (``// non-critical: the calendar refreshes
+    on its own``, ``// ignore: we are logging out anyway``; :data:`~.vocab.CATCH_REASON`), and none asks for the
+    handling that is missing (``// TODO: show a toast``, ``// you could notify the user here``;
+    :data:`~.vocab.CATCH_TODO`) or keeps code (``// toast.error(e)``). Lint directives say nothing either way."""
     body = catch.child_by_field_name("body")
-    return body is not None and any(s.type == "comment" and not TODO_MARKER.match(_t(s)) for s in body.named_children)
+    comments = [_t(s) for s in body.named_children if s.type == "comment"] if body is not None else []
+    comments = [c for c in comments if not LINT_DIRECTIVE.match(c)]
+    if any(CATCH_TODO.search(c) or _is_commented_code(c, lang) for c in comments):
+        return False
+    return any(CATCH_REASON.search(c) for c in comments)
+
+
+def _is_commented_code(comment: str, lang: str) -> bool:
+    """A ``//`` or ``/* */`` comment whose text parses as a statement of code (Sonar's S125)."""
+    body = comment.strip()
+    if body.startswith("/**") or body.startswith("///"):
+        return False  # doc comments and triple-slash directives
+    body = body[2:-2] if body.startswith("/*") else body[2:]
+    body = body.strip()
+    module_line = body.startswith(("import ", "export ")) and (" from " in body or "=" in body)
+    if len(body) < 6 or not (module_line or any(c in body for c in "();=")):
+        return False
+    if body.endswith((".", ":", "!", "?")) and " " in body:
+        return False
+
+    root = parse_bytes("ts" if lang != "js" else "js", body.encode()).root_node
+    if root.has_error or not root.named_children:
+        return False
+    kinds = {"expression_statement", "lexical_declaration", "variable_declaration", "if_statement", "return_statement"}
+    if all(c.type in ("import_statement", "export_statement") for c in root.named_children):
+        return module_line
+    return all(c.type in kinds for c in root.named_children) and any(
+        n.type in ("call_expression", "assignment_expression", "variable_declarator") for n in walk(root)
+    )
 
 
 def _swallows(catch: Any) -> bool:
     """A catch clause that is empty or only calls ``console.*``: the error goes nowhere.
 
-    One with a comment (``catch { /* best effort: the cache is optional */ }``) says the loss is meant;
-    one on another failure's error path (`_on_error_path`) keeps that failure from being masked.
+    One holding only a comment (``catch { /* best effort: the cache is optional */ }``) says the loss is meant,
+    as does one that logs with a comment giving the reason (`_explained`); one on another failure's error path
+    (`_on_error_path`) keeps that failure from being masked.
     """
+    stmts = _catch_statements(catch)
+    body = catch.child_by_field_name("body")
+    if not stmts and body is not None and body.named_children:
+        return False
     if _on_error_path(catch) or _explained(catch):
         return False
-    return _only_logs(_catch_statements(catch))
+    return _only_logs(stmts)
 
 
 def _has_catch_chain(node: Any) -> bool:

@@ -28,6 +28,7 @@ from .nodes import (
     _first_fn,
     _function_name,
     _in_function_boundary,
+    _is_commented_code,
     _is_log_call,
     _members,
     _on_error_path,
@@ -38,7 +39,7 @@ from .nodes import (
     _root_name,
     _t,
 )
-from .parse import Script, parse_bytes, walk
+from .parse import Script, walk
 from .server import (
     _DB_CLIENTS,
     _credential,
@@ -254,30 +255,6 @@ def _declarators(decl: Any) -> list[Any]:
 _DOM_QUERIES = frozenset(
     {"getElementById", "querySelector", "querySelectorAll", "getElementsByClassName", "getElementsByTagName"}
 )
-
-
-def _is_commented_code(comment: str, lang: str) -> bool:
-    """A ``//`` or ``/* */`` comment whose text parses as a statement of code (Sonar's S125)."""
-    body = comment.strip()
-    if body.startswith("/**") or body.startswith("///"):
-        return False  # doc comments and triple-slash directives
-    body = body[2:-2] if body.startswith("/*") else body[2:]
-    body = body.strip()
-    module_line = body.startswith(("import ", "export ")) and (" from " in body or "=" in body)
-    if len(body) < 6 or not (module_line or any(c in body for c in "();=")):
-        return False
-    if body.endswith((".", ":", "!", "?")) and " " in body:
-        return False
-
-    root = parse_bytes("ts" if lang != "js" else "js", body.encode()).root_node
-    if root.has_error or not root.named_children:
-        return False
-    kinds = {"expression_statement", "lexical_declaration", "variable_declaration", "if_statement", "return_statement"}
-    if all(c.type in ("import_statement", "export_statement") for c in root.named_children):
-        return module_line
-    return all(c.type in kinds for c in root.named_children) and any(
-        n.type in ("call_expression", "assignment_expression", "variable_declarator") for n in walk(root)
-    )
 
 
 #: Bracketed bodies whose members sit on their own lines, indented past the line that opens them.
@@ -870,7 +847,7 @@ def _catch_facts(script: Script, node: Any, acc: _Acc) -> None:
             acc.empty_catch_lines.append(script.line(node))
         return
     if _only_logs(stmts):
-        if not _on_error_path(node) and not _explained(node):
+        if not _on_error_path(node) and not _explained(node, script.lang):
             acc.log_catch_lines.append(script.line(node))
     else:
         acc.surfaced_lines.append(script.line(node))

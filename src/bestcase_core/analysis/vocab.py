@@ -91,6 +91,25 @@ _URL_NAME = re.compile(r"(url|api|endpoint|base|host)", re.I)
 COMMENT_TARGET = 0.15
 #: Code lines of neutral (half-commented) prior: in a 3-line file one comment is weak evidence.
 COMMENT_PRIOR_LINES = 80
+#: A comment in a catch block that gives a reason for stopping the failure there (English only: a comment in
+#: another language gives none, and the block counts as it would without it).
+CATCH_REASON = re.compile(
+    r"\b(ignor\w*|non[- ]?(critical|fatal|blocking|essential)|not (critical|fatal|needed|required|important|block)"
+    r"|best[- ]effort|silent(ly)?|fire[- ]and[- ]forget"
+    r"|don'?t (fail|block|break|show|throw|crash|want|need|interrupt|let|stop|close)|do not|doesn'?t (matter|need)"
+    r"|shouldn'?t|should not|should (still )?(continue|work|proceed)|no need|fall ?back|continue|proceed|skip\w*"
+    r"|already|expected|intentional(ly)?|deliberate(ly)?|on purpose|keep|remains?|still|even if|usually|means"
+    r"|safe(ly)?|harmless|cosmetic|is fine|anyway|otherwise|because|since|handled (in|by)|(is|are) done (in|by))\b",
+    re.I,
+)
+#: A comment in a catch block that asks for the handling it lacks (``// TODO: toast``, ``// you could show an
+#: error here``, ``// Handle upload error``): unfinished work, not a reason.
+CATCH_TODO = re.compile(
+    r"\b(todo|fixme|xxx|hack|could|might|consider|you can|you should|we should|maybe|perhaps|e\.g\.|optional:"
+    r"|for now)\b|\badd\w*\b.*\bhere\b|^\s*(//+|/\*+)\s*(show|display|handle|notify|add|implement)\b",
+    re.I,
+)
+LINT_DIRECTIVE = re.compile(r"^\s*(//|/\*)\s*(eslint|@ts-|prettier|istanbul|c8|biome|oxlint)", re.I)
 #: A to-do marker (Sonar's S1135) records unfinished work; it does not explain the code.
 TODO_MARKER = re.compile(r"^(//+|/\*+)\s*(TODO|FIXME|XXX|HACK)\b", re.I)
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(")
