@@ -261,6 +261,10 @@ def test_bench_checks_counts_which_judged_findings_the_rules_still_raise(tmp_pat
     assert checks.raised[("watch_sync", "TRUE")] == 1 and checks.total[("watch_sync", "TRUE")] == 1
     assert checks.raised[("watch_sync", "FALSE")] == 0 and checks.total[("watch_sync", "FALSE")] == 1
     assert checks.missing == 1
+    # a row read at given lines counts only where the finding names one of them (the watcher is on line 4)
+    for at, raised in (("4", 1), ("2,3", 0)):
+        tsv.write_text(f"sample\tfinding\trepo\tpath\tblob\tverdict\twhy\tlines\n{lines[1]}\t{at}\n")
+        assert run_checks(tmp_path / "repos", tsv).raised[("watch_sync", "TRUE")] == raised
 
 
 def _read_exemplars(tmp_path: Path) -> Path:

@@ -5,7 +5,8 @@
 the code) or NOT_WEAK (right, but no weakness there). ``bestcase bench checks --repos DIR`` reads each
 file at its blob from ``DIR/owner+name/repo``, measures it with the current rules and counts, per
 verdict and per finding, how many are still raised: a rule change should keep the TRUE ones and drop
-the FALSE ones.
+the FALSE ones. A row with ``lines`` was read at those lines: it counts as raised only where the finding
+names one of them (the file may have the same weakness elsewhere).
 
 ``bench/data/exemplar_checks.tsv`` holds exemplars of the known groups that readers who did not know
 which app was which called YES (hand it to a new colleague), MAYBE or NO; the same command scores each
@@ -61,8 +62,11 @@ def run_checks(repos: Path, tsv: Path | None = None) -> Checks:
             continue
         facts = analyze(text, row["path"], role_for_path(row["path"]).value)
         cell = (row["finding"], row["verdict"])
+        lines = {int(x) for x in (row.get("lines") or "").split(",") if x.strip()}
         out.total[cell] += 1
-        out.raised[cell] += any(f.key == row["finding"] and not f.good for f in facts.findings)
+        out.raised[cell] += any(
+            f.key == row["finding"] and not f.good and (not lines or lines & set(f.lines)) for f in facts.findings
+        )
     return out
 
 
