@@ -1090,6 +1090,8 @@ def test_debug_output_commented_out_code_var_and_loose_equality():
     assert found["debug output left in (`console.log`)"] == [6]
     assert found["`var` declarations"] == [4] and found["loose equality (`==`/`!=`)"] == [5]
     assert analyze("export const isSet = (v: unknown) => v != null\n", "utils/v.ts").metrics["legacy_syntax"] == 0
+    # on the server `console.*` is the log Nitro keeps, not debug output
+    assert analyze(code, "server/utils/total.ts", "server").metrics["console_logs"] == 0
 
 
 def test_commented_out_imports_and_exports_are_commented_code_not_explanation():

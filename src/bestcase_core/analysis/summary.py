@@ -112,6 +112,8 @@ def _structure_facts(parsed: Parsed, acc: _Acc, m: dict[str, float], add: _Add) 
             False,
             f"{complex_cond} conditions chain three or more `&&`/`||` operands",
         )
+    if acc.server:  # on the server, `console.*` is the log Nitro keeps: operational logging, not debug output
+        acc.console_lines = []
     m["console_logs"] = -_log1p(len(acc.console_lines))
     m["commented_code"] = -_log1p(len(acc.commented_code_lines) + len(acc.stray_lines))
     m["legacy_syntax"] = -_log1p(len(acc.var_lines) + len(acc.loose_eq_lines))
