@@ -241,6 +241,13 @@ def fit_judge(
         if hybrid:
             earn, with_answers, without = answers_earn_weight(diffs, [p.group for p in train], names, cv)
             log(f"  leave-one-group-out accuracy with the answers {with_answers:.1%}, facts alone {without:.1%}")
+            if hj is not None:
+                sep = answer_separation(hj, [p for p in pairs if p.suite == "natural"])
+                n = max((total for _, _, total in sep.values()), default=0)
+                log(
+                    f"  each answer on the {n} answered natural pairs (higher for the better version / for the worse): "
+                    + ", ".join(f"{k} {up}/{down}" for k, (up, down, _) in sorted(sep.items()))
+                )
             if not earn:
                 weights, acc = _static_facts_silent_answers(names), None  # not this fit's weights
                 fitted_on = (
