@@ -186,7 +186,14 @@ def _static_facts_silent_answers(names: list[str]) -> dict[str, float]:
 
 
 def fit_judge(
-    judge: str, settings: Settings, pairs: list[Pair], command: str, log: Any = print, *, cached_only: bool = False
+    judge: str,
+    settings: Settings,
+    pairs: list[Pair],
+    command: str,
+    log: Any = print,
+    *,
+    cached_only: bool = False,
+    keep_weights: bool = False,
 ) -> tuple[str, float | None, int]:
     """Fit ``static`` or ``hybrid:<model>`` on the pairs of the ``fit`` split; write judge_weights.json.
 
@@ -194,9 +201,13 @@ def fit_judge(
     cached; when no fit pair is, the facts keep the static judge's fitted weights and every
     answer gets weight 0 (held-out pairs never set a weight). A hybrid judge's answers also get 0
     when, on the fit pairs, they do not raise leave-one-group-out accuracy over the facts alone.
+    ``keep_weights`` (static): keep the weights written last and only calibrate them again, for
+    a rubric that changes facts but not what they are worth.
     Returns (the weights' key, training accuracy, training pairs); the accuracy is None when the
-    weights written are the static judge's (answers weighted 0).
+    weights written are the static judge's (answers weighted 0) or kept.
     """
+    from ..judge import weights_for
+    from ..rubric import RUBRIC_VERSION
     from .fit import PRIOR, answers_earn_weight, calibrate, choose_l2, fit_weights
 
     hybrid = judge.startswith("hybrid")
@@ -216,7 +227,15 @@ def fit_judge(
     def row(path: str, text: str) -> list[float]:
         return design_row(*inputs(path, text), names)
 
-    train = [p for p in pairs if p.split == "fit" and ready(p.path, p.better) and ready(p.path, p.worse)]
+    if keep_weights and hybrid:
+        from ..errors import CLIError
+
+        raise CLIError("--keep-weights recalibrates the static judge: run it with --judge static")
+    train = (
+        []
+        if keep_weights
+        else [p for p in pairs if p.split == "fit" and ready(p.path, p.better) and ready(p.path, p.worse)]
+    )
     diffs = []
     for i, p in enumerate(train, 1):
         rb, rw = row(p.path, p.better), row(p.path, p.worse)
@@ -255,6 +274,11 @@ def fit_judge(
                     f"({what}) they did not raise leave-one-group-out accuracy ({with_answers:.1%} with them, "
                     f"{without:.1%} with the facts alone)"
                 )
+    elif keep_weights:
+        _, current = weights_for("static", None)
+        weights, acc = dict(current.weights), None
+        fitted_on = current.fitted_on.split("; calibrated on")[0] + f"; weights kept under rubric {RUBRIC_VERSION}"
+        log("  " + fitted_on)
     else:
         weights = _static_facts_silent_answers(names)  # no training pair has shown what an answer is worth
         acc = None

@@ -90,8 +90,12 @@ def quality_command(ns: Any, settings: Settings, work: Path, command: str, log: 
 
 def fit_command(ns: Any, settings: Settings, work: Path, command: str, log: Any) -> int:
     pairs = build_pairs(ns.per_package, ns.repos, log, getattr(ns, "natural_tsv", None))
-    key, acc, n = fit_judge(ns.judge, settings, pairs, command, log, cached_only=ns.cached_only)
-    if acc is None:  # no weight of this fit was kept
+    key, acc, n = fit_judge(
+        ns.judge, settings, pairs, command, log, cached_only=ns.cached_only, keep_weights=ns.keep_weights
+    )
+    if ns.keep_weights:
+        print(f"{key}: weights kept, calibrated again on the current facts; written to judge_weights.json")
+    elif acc is None:  # no weight of this fit was kept
         print(f"{key}: the static judge's weights, every model answer 0 ({n} fit pairs); written to judge_weights.json")
     else:
         print(f"{key}: fitted on {n} pairs, training accuracy {acc:.1%}; written to judge_weights.json")

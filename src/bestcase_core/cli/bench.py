@@ -102,6 +102,11 @@ def add(sub: Any) -> None:
         "commit, group, subdir, reviewer_picks, reason) instead of the bundled ones, such as your team's projects",
     )
     p.add_argument(
+        "--keep-weights",
+        action="store_true",
+        help="fit (static): keep the weights written last and only calibrate them again on the current facts",
+    )
+    p.add_argument(
         "--cached-only",
         action="store_true",
         help="quality, fit, checks: only pairs and files whose model answers are cached (no model run)",
