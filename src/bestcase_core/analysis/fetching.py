@@ -322,7 +322,8 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     acc.unhandled_lines.append(line)
 
 
-_ERROR_COMPOSABLE = re.compile(rb"=\s*(use\w*(?:Error|Safe)\w*)\s*\(")
+#: ``useErrorHandler()``, ``useApiError()``, ``useSafe()``, ``useSafeFetch()``; not ``useSafeAreaInsets()``.
+_ERROR_COMPOSABLE = re.compile(rb"=\s*(use\w*(?:Error\w*|Safe(?:ly)?(?:Call|Exec\w*|Fetch|Async|Action)?))\s*\(")
 
 
 def _error_helpers(script: Script) -> frozenset[str]:
