@@ -322,8 +322,7 @@ def _await_facts(script: Script, node: Any, acc: _Acc) -> None:
     acc.unhandled_lines.append(line)
 
 
-#: ``useErrorHandler()``, ``useApiError()``, ``useSafe()``, ``useSafeFetch()``; not ``useSafeAreaInsets()``.
-_ERROR_COMPOSABLE = re.compile(rb"=\s*(use\w*(?:Error\w*|Safe(?:ly)?(?:Call|Exec\w*|Fetch|Async|Action)?))\s*\(")
+_ERROR_COMPOSABLE = re.compile(rb"=\s*(use\w*(?:Error|Safe)\w*)\s*\(")
 
 
 def _error_helpers(script: Script) -> frozenset[str]:
